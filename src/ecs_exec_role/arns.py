@@ -1,0 +1,310 @@
+"""ARNs, partitions and image references: parsed once, rendered once.
+
+Partitions and their DNS suffixes come from the table that botocore ships, so a
+new partition reaches us with a botocore release rather than an edit here.
+Values are never inspected twice: a reference is parsed into a small typed value
+and everything downstream reads its fields.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from .errors import InvalidReferenceError
+
+__all__ = [
+    "Arn",
+    "EcrImage",
+    "Partition",
+    "Scope",
+    "check_account",
+    "parse_arn",
+    "parse_ecr_image",
+    "partition_for_region",
+    "partition_named",
+]
+
+_ACCOUNT = re.compile(r"^\d{12}$")
+_REGION = re.compile(r"^[a-z]{2,5}(-[a-z]+)+-\d+$")
+
+
+@dataclass(frozen=True)
+class Partition:
+    """An AWS partition: its name, the regions it holds, its DNS suffix."""
+
+    name: str
+    region_regex: str
+    dns_suffix: str
+    regions: frozenset[str]
+
+    def holds(self, region: str) -> bool:
+        return region in self.regions or re.match(self.region_regex, region) is not None
+
+
+@functools.cache
+def _partitions() -> tuple[Partition, ...]:
+    from botocore.loaders import Loader
+
+    data = Loader().load_data("partitions")
+    return tuple(
+        Partition(
+            name=entry["id"],
+            region_regex=entry["regionRegex"],
+            dns_suffix=entry["outputs"]["dnsSuffix"],
+            regions=frozenset(entry.get("regions", {})),
+        )
+        for entry in data["partitions"]
+    )
+
+
+def partition_named(name: str, *, path: str = "") -> Partition:
+    """The partition called ``name``; an unknown name is an error."""
+    for partition in _partitions():
+        if partition.name == name:
+            return partition
+    known = ", ".join(p.name for p in _partitions())
+    raise InvalidReferenceError(
+        f"unknown partition {name!r}; expected one of {known}", path=path, value=name
+    )
+
+
+def partition_for_region(region: str, *, path: str = "") -> Partition:
+    """The partition that holds ``region``; a malformed region is an error."""
+    if _REGION.match(region):
+        for partition in _partitions():
+            if partition.holds(region):
+                return partition
+    raise InvalidReferenceError(
+        f"{region!r} is not an AWS Region name such as 'eu-west-1' or 'cn-north-1'",
+        path=path,
+        value=region,
+    )
+
+
+def check_account(account: str, *, path: str, what: str = "the account") -> str:
+    if not _ACCOUNT.match(account):
+        raise InvalidReferenceError(
+            f"{what} is {account!r}, not a 12-digit AWS account id",
+            path=path,
+            value=account,
+        )
+    return account
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where the task runs: serves references that name no region or account.
+
+    Any field may be ``None`` when the caller did not say; a reference that needs
+    a missing field is refused with an error that names it.
+    """
+
+    region: str | None = None
+    account: str | None = None
+    partition: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.account is not None:
+            check_account(self.account, path="", what="the task's account")
+        if self.region is not None:
+            derived = partition_for_region(self.region).name
+            if self.partition is not None and self.partition != derived:
+                partition_named(self.partition)
+                raise InvalidReferenceError(
+                    f"partition {self.partition!r} does not hold Region {self.region}, "
+                    f"which belongs to partition {derived!r}",
+                    value=self.partition,
+                )
+            object.__setattr__(self, "partition", derived)
+        elif self.partition is not None:
+            partition_named(self.partition)
+
+    def require_region(self, *, path: str, value: str) -> str:
+        if self.region is None:
+            raise InvalidReferenceError(
+                f"{value!r} names no Region, and none was given for the task; "
+                "pass the task's region (--region) or use a full ARN",
+                path=path,
+                value=value,
+            )
+        return self.region
+
+    def require_account(self, *, path: str, value: str) -> str:
+        if self.account is None:
+            raise InvalidReferenceError(
+                f"{value!r} names no account, and none was given for the task; "
+                "pass the task's account (--account) or use a full ARN",
+                path=path,
+                value=value,
+            )
+        return self.account
+
+
+@dataclass(frozen=True, order=True)
+class Arn:
+    """An Amazon Resource Name, as its six fields.
+
+    Fields are plain strings; the construct may fill them with CDK tokens, which
+    are only ever carried into :meth:`render`, never inspected.
+    """
+
+    partition: str
+    service: str
+    region: str
+    account: str
+    resource: str
+
+    def render(self) -> str:
+        return (
+            f"arn:{self.partition}:{self.service}:{self.region}:"
+            f"{self.account}:{self.resource}"
+        )
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def with_resource(self, resource: str, *, service: str | None = None) -> Arn:
+        """The same partition, Region and account, naming another resource."""
+        return Arn(
+            self.partition, service or self.service, self.region, self.account, resource
+        )
+
+
+# Services whose ARNs carry neither Region nor account.
+_GLOBAL_SERVICES = frozenset({"s3", "iam"})
+
+
+def parse_arn(text: str, *, path: str, service: str | None = None) -> Arn:
+    """Parse ``arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE``.
+
+    The resource keeps any further colons; the caller decides what they mean.
+    The partition must exist and hold the region; the account must have 12
+    digits. S3 ARNs must have neither.
+    """
+    fields = text.split(":", 5)
+    if len(fields) != 6 or fields[0] != "arn" or not fields[5]:
+        raise InvalidReferenceError(
+            f"{text!r} is not an ARN of the form "
+            "arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE",
+            path=path,
+            value=text,
+        )
+    arn = Arn(*fields[1:])
+    if service is not None and arn.service != service:
+        raise InvalidReferenceError(
+            f"{text!r} is an ARN of service {arn.service!r}; expected {service!r}",
+            path=path,
+            value=text,
+        )
+    partition = partition_named(arn.partition, path=path)
+    if arn.service in _GLOBAL_SERVICES:
+        if arn.region or arn.account:
+            raise InvalidReferenceError(
+                f"{text!r} carries a Region or account; {arn.service} ARNs have "
+                f"neither (arn:{arn.partition}:{arn.service}:::...)",
+                path=path,
+                value=text,
+            )
+        return arn
+    region_partition = partition_for_region(arn.region, path=path)
+    if region_partition.name != partition.name:
+        raise InvalidReferenceError(
+            f"{text!r} uses partition {partition.name!r} but Region {arn.region} "
+            f"belongs to partition {region_partition.name!r}",
+            path=path,
+            value=text,
+        )
+    check_account(arn.account, path=path)
+    return arn
+
+
+@dataclass(frozen=True)
+class EcrImage:
+    """A private ECR image: the repository it is pulled from."""
+
+    repository: Arn
+    name: str
+
+
+def _ecr_host_pattern() -> re.Pattern[str]:
+    # A.dkr.ecr.R.SUFFIX, A.dkr.ecr-fips.R.SUFFIX, and the dual-stack
+    # A.dkr-ecr.R.on.aws / A.dkr-ecr-fips.R.on.aws (China: on.amazonwebservices.com.cn).
+    suffixes = sorted(
+        {re.escape(p.dns_suffix) for p in _partitions()}
+        | {r"on\.aws", r"on\.amazonwebservices\.com\.cn"},
+        key=len,
+        reverse=True,
+    )
+    return re.compile(
+        r"^(?P<account>[^.]+)\.(?:dkr\.ecr|dkr\.ecr-fips|dkr-ecr|dkr-ecr-fips)"
+        r"\.(?P<region>[^.]+)\.(?P<suffix>" + "|".join(suffixes) + r")$"
+    )
+
+
+_ECR_HOST = functools.cache(_ecr_host_pattern)
+_REPOSITORY = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
+_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_DIGEST = re.compile(r"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-fA-F0-9]{32,}$")
+
+
+def split_image(image: str, *, path: str) -> tuple[str | None, str]:
+    """Split ``[HOST/]NAME[:TAG][@DIGEST]`` into host and repository name.
+
+    The host is the first component when it holds a dot or a colon or is
+    ``localhost``, as Docker reads references; tags and digests are checked and
+    dropped.
+    """
+    rest, _, digest = image.partition("@")
+    if digest and not _DIGEST.match(digest):
+        raise InvalidReferenceError(
+            f"image {image!r} has a malformed digest; expected @sha256:<hex>",
+            path=path,
+            value=image,
+        )
+    host: str | None = None
+    first, slash, remainder = rest.partition("/")
+    if slash and ("." in first or ":" in first or first == "localhost"):
+        host, rest = first, remainder
+    name, colon, tag = rest.rpartition(":") if ":" in rest else (rest, "", "")
+    if colon and not _TAG.match(tag):
+        raise InvalidReferenceError(
+            f"image {image!r} has a malformed tag {tag!r}", path=path, value=image
+        )
+    if not _REPOSITORY.match(name):
+        raise InvalidReferenceError(
+            f"image {image!r} is not a valid image reference "
+            "([REGISTRY/]REPOSITORY[:TAG][@DIGEST], lowercase repository)",
+            path=path,
+            value=image,
+        )
+    return host, name
+
+
+def parse_ecr_image(image: str, *, path: str) -> EcrImage | None:
+    """The ECR repository behind ``image``, or ``None`` for any other registry.
+
+    Region, account and partition come from the image host, never from the
+    stack, so cross-account and cross-region pulls name the right repository.
+    """
+    host, name = split_image(image, path=path)
+    if host is None:
+        return None
+    match = _ECR_HOST().match(host.split(":", 1)[0])
+    if match is None:
+        return None
+    account, region = match["account"], match["region"]
+    check_account(account, path=path, what=f"the account of image {image!r}")
+    partition = partition_for_region(region, path=path)
+    suffix = match["suffix"]
+    dual_stack = "on.amazonwebservices.com.cn" if partition.name == "aws-cn" else "on.aws"
+    expected = {partition.dns_suffix, dual_stack}
+    if suffix not in expected:
+        raise InvalidReferenceError(
+            f"image host {host!r} ends in {suffix!r}, but Region {region} belongs to "
+            f"partition {partition.name!r}, whose hosts end in {partition.dns_suffix!r}",
+            path=path,
+            value=image,
+        )
+    return EcrImage(Arn(partition.name, "ecr", region, account, f"repository/{name}"), name)

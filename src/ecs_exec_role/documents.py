@@ -1,0 +1,291 @@
+"""Task-definition documents in every shape people keep them, checked by the ECS API model.
+
+Accepted shapes:
+
+- the ``RegisterTaskDefinition`` input (camelCase);
+- ``aws ecs describe-task-definition`` output, flattened or under ``taskDefinition``;
+- a bare array of container definitions (Terraform's ``container_definitions``);
+- an ``AWS::ECS::TaskDefinition`` resource, alone or inside a CloudFormation
+  template (PascalCase properties).
+
+Every shape becomes a :class:`TaskDefinitionDocument`: the RegisterTaskDefinition
+body, validated against the model that botocore ships, and a way back from an
+API path to the path in the document the user wrote.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .errors import InvalidTaskDefinitionError
+
+if TYPE_CHECKING:
+    from botocore.model import Shape
+
+__all__ = ["TaskDefinitionDocument", "load_json", "read_task_definitions"]
+
+_CFN_TYPE = "AWS::ECS::TaskDefinition"
+# describe-task-definition output carries these; RegisterTaskDefinition does not.
+_DESCRIBE_MARKERS = frozenset({"taskDefinitionArn", "revision", "status", "registeredAt"})
+
+
+@dataclass(frozen=True)
+class TaskDefinitionDocument:
+    """One task definition, as RegisterTaskDefinition input.
+
+    ``label`` names where it came from (a file name, a template resource);
+    ``intrinsics`` holds the API paths whose CloudFormation value was an
+    intrinsic function, which the pipeline must not guess at.
+    """
+
+    body: Mapping[str, Any]
+    label: str = ""
+    prefix: str = ""
+    path_map: Mapping[str, str] = field(default_factory=dict)
+    intrinsics: Mapping[str, str] = field(default_factory=dict)
+    root: str = ""
+
+    def path(self, api_path: str) -> str:
+        """The user's own JSON path for a RegisterTaskDefinition path."""
+        mapped = self.path_map.get(api_path, api_path)
+        if self.root and mapped.startswith(self.root):
+            mapped = mapped[len(self.root) :].lstrip(".")
+        if self.prefix:
+            mapped = f"{self.prefix}.{mapped}" if mapped else self.prefix
+        return f"{self.label}:{mapped}" if self.label else mapped
+
+
+def load_json(text: str | bytes, *, label: str = "") -> Any:
+    """Parse JSON text, or raise an error that says where it stops being JSON."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        where = f"{label}: " if label else ""
+        raise InvalidTaskDefinitionError(
+            f"{where}not valid JSON: {error.msg} at line {error.lineno} "
+            f"column {error.colno}",
+            value=label or None,
+        ) from None
+    except UnicodeDecodeError as error:
+        raise InvalidTaskDefinitionError(
+            f"{label or 'input'}: not UTF-8 text ({error.reason})", value=label or None
+        ) from None
+
+
+@functools.cache
+def _ecs_model() -> Any:
+    from botocore.loaders import Loader
+    from botocore.model import ServiceModel
+
+    return ServiceModel(Loader().load_service_model("ecs", "service-2"), "ecs")
+
+
+def _shape(name: str) -> Shape:
+    model = _ecs_model()
+    if name == "RegisterTaskDefinitionRequest":
+        return model.operation_model("RegisterTaskDefinition").input_shape
+    return model.shape_for(name)
+
+
+def _without_nulls(value: Any) -> Any:
+    """``value`` without its null members: the ECS API reads null as unset."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(item) for item in value]
+    return value
+
+
+def _validate(body: Any, shape_name: str, *, where: str) -> None:
+    from botocore.validate import ParamValidator
+
+    report = ParamValidator().validate(body, _shape(shape_name))
+    if report.has_errors():
+        lines = report.generate_report().splitlines()
+        raise InvalidTaskDefinitionError(
+            f"{where} does not match the ECS API's {shape_name.removesuffix('Request')} "
+            "shape:\n  " + "\n  ".join(lines),
+            value=None,
+        )
+
+
+def read_task_definitions(document: Any, *, label: str = "") -> list[TaskDefinitionDocument]:
+    """Every task definition in ``document``, in any of the accepted shapes.
+
+    Raises :class:`InvalidTaskDefinitionError`, naming the JSON path, when the
+    document is none of them or does not match the ECS API model.
+    """
+    where = label or "the document"
+    document = _without_nulls(document)
+    if isinstance(document, list):
+        return [_container_array(document, label=label)]
+    if not isinstance(document, dict):
+        raise InvalidTaskDefinitionError(
+            f"{where} is a JSON {type(document).__name__}; expected a task "
+            "definition object, a list of container definitions or a "
+            "CloudFormation template",
+            value=document,
+        )
+    if isinstance(document.get("Resources"), dict):
+        return _template(document["Resources"], label=label)
+    if document.get("Type") == _CFN_TYPE:
+        return [_cloudformation(document, label=label, prefix="")]
+    if isinstance(document.get("taskDefinition"), dict):
+        return [_describe(document["taskDefinition"], label=label, prefix="taskDefinition")]
+    if _DESCRIBE_MARKERS & document.keys():
+        return [_describe(document, label=label, prefix="")]
+    if "containerDefinitions" in document:
+        _validate(document, "RegisterTaskDefinitionRequest", where=where)
+        return [TaskDefinitionDocument(document, label=label)]
+    if "name" in document and "image" in document:
+        return [_container_array([document], label=label, single=True)]
+    raise InvalidTaskDefinitionError(
+        f"{where} is not a task definition: it has no 'containerDefinitions' "
+        "(RegisterTaskDefinition input), 'taskDefinition' (describe-task-definition "
+        "output) or 'Resources' (CloudFormation template)",
+        value=sorted(document)[:10],
+    )
+
+
+def _describe(body: Any, *, label: str, prefix: str) -> TaskDefinitionDocument:
+    where = prefix or label or "the document"
+    # Flattened describe-task-definition output may keep the tags beside it.
+    tags = body.get("tags")
+    body = {key: value for key, value in body.items() if key != "tags"}
+    _validate(body, "TaskDefinition", where=where)
+    if tags is not None:
+        _validate(tags, "Tags", where=f"{where} tags")
+    return TaskDefinitionDocument(body, label=label, prefix=prefix)
+
+
+def _container_array(
+    containers: list[Any], *, label: str, single: bool = False
+) -> TaskDefinitionDocument:
+    where = label or "the document"
+    for index, container in enumerate(containers):
+        _validate(container, "ContainerDefinition", where=f"{where} [{index}]")
+    # Paths start at the array, or at the lone container definition.
+    root = "containerDefinitions[0]" if single else "containerDefinitions"
+    return TaskDefinitionDocument(
+        {"containerDefinitions": containers}, label=label, root=root
+    )
+
+
+def _template(resources: Mapping[str, Any], *, label: str) -> list[TaskDefinitionDocument]:
+    found = [
+        _cloudformation(resource, label=label, prefix=f"Resources.{name}")
+        for name, resource in resources.items()
+        if isinstance(resource, dict) and resource.get("Type") == _CFN_TYPE
+    ]
+    if not found:
+        raise InvalidTaskDefinitionError(
+            f"{label or 'the template'} holds no {_CFN_TYPE} resource", value=None
+        )
+    return found
+
+
+def _cloudformation(resource: Mapping[str, Any], *, label: str, prefix: str) -> TaskDefinitionDocument:
+    properties = resource.get("Properties", {})
+    properties_path = f"{prefix}.Properties" if prefix else "Properties"
+    if not isinstance(properties, dict):
+        raise InvalidTaskDefinitionError(
+            f"{properties_path}: expected an object of task-definition properties",
+            path=properties_path,
+            value=properties,
+        )
+    converter = _CloudFormationConverter()
+    body = converter.convert(properties, _shape("RegisterTaskDefinitionRequest"), "", "")
+    _validate(body, "RegisterTaskDefinitionRequest", where=properties_path)
+    return TaskDefinitionDocument(
+        body,
+        label=label,
+        prefix=properties_path,
+        path_map=converter.path_map,
+        intrinsics=converter.intrinsics,
+    )
+
+
+class _CloudFormationConverter:
+    """PascalCase CloudFormation properties to camelCase API input, led by the model.
+
+    Keys are matched to the model's member names without regard to case, so
+    ``FSxWindowsFileServerVolumeConfiguration`` finds its member too; map keys
+    (log options, labels) are left alone; scalars that CloudFormation accepts as
+    strings ("512", "true") take the model's type. An intrinsic function is
+    recorded and replaced by a placeholder of the right type, so validation
+    passes and the reader can refuse it if it needs that value.
+    """
+
+    def __init__(self) -> None:
+        self.path_map: dict[str, str] = {}
+        self.intrinsics: dict[str, str] = {}
+
+    def convert(self, value: Any, shape: Shape, api_path: str, cfn_path: str) -> Any:
+        self.path_map[api_path] = cfn_path
+        intrinsic = _intrinsic_name(value)
+        if intrinsic is not None:
+            self.intrinsics[api_path] = intrinsic
+            return _placeholder(shape)
+        kind = shape.type_name
+        if kind == "structure" and isinstance(value, dict):
+            return self._structure(value, shape, api_path, cfn_path)
+        if kind == "list" and isinstance(value, list):
+            return [
+                self.convert(item, shape.member, f"{api_path}[{i}]", f"{cfn_path}[{i}]")  # type: ignore[attr-defined]
+                for i, item in enumerate(value)
+            ]
+        if kind == "map" and isinstance(value, dict):
+            return {
+                key: self.convert(item, shape.value, f"{api_path}.{key}", f"{cfn_path}.{key}")  # type: ignore[attr-defined]
+                for key, item in value.items()
+            }
+        return _scalar(value, kind)
+
+    def _structure(self, value: dict[str, Any], shape: Shape, api_path: str, cfn_path: str) -> dict[str, Any]:
+        members = {name.lower(): name for name in shape.members}  # type: ignore[attr-defined]
+        converted: dict[str, Any] = {}
+        for key, item in value.items():
+            name = members.get(key.lower(), key)
+            member_api = f"{api_path}.{name}" if api_path else name
+            member_cfn = f"{cfn_path}.{key}" if cfn_path else key
+            member_shape = shape.members.get(name)  # type: ignore[attr-defined]
+            if member_shape is None:
+                # Unknown key: kept as is, so validation names it.
+                converted[key] = item
+                self.path_map[member_api] = member_cfn
+                continue
+            converted[name] = self.convert(item, member_shape, member_api, member_cfn)
+        return converted
+
+
+def _intrinsic_name(value: Any) -> str | None:
+    if isinstance(value, dict) and len(value) == 1:
+        (key,) = value
+        if key == "Ref" or key.startswith("Fn::"):
+            return str(key)
+    return None
+
+
+def _placeholder(shape: Shape) -> Any:
+    return {
+        "string": "",
+        "integer": 0,
+        "long": 0,
+        "boolean": False,
+        "list": [],
+        "map": {},
+        "structure": {},
+    }.get(shape.type_name, "")
+
+
+def _scalar(value: Any, kind: str) -> Any:
+    if isinstance(value, str):
+        if kind in ("integer", "long") and value.strip().lstrip("-").isdigit():
+            return int(value)
+        if kind == "boolean" and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+    return value

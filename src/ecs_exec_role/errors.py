@@ -1,0 +1,51 @@
+"""The exceptions that the library raises.
+
+Every problem with a caller's input is an :class:`ExecutionRoleError`, a
+``ValueError``, so code that already catches bad values keeps working. The
+message names the field (its JSON path, for a task definition), quotes the
+value received and says what would be right.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ExecutionRoleError",
+    "InvalidReferenceError",
+    "InvalidSettingsError",
+    "InvalidTaskDefinitionError",
+    "PolicySizeError",
+]
+
+
+class ExecutionRoleError(ValueError):
+    """Base class: the input cannot be turned into an execution-role policy.
+
+    ``path`` is the JSON path of the offending setting (``""`` when the problem
+    is not tied to one field), ``value`` the value received.
+    """
+
+    def __init__(self, message: str, *, path: str = "", value: object = None) -> None:
+        self.path = path
+        self.value = value
+        super().__init__(f"{path}: {message}" if path else message)
+
+
+class InvalidTaskDefinitionError(ExecutionRoleError):
+    """The document is not JSON, or not a task definition the ECS API accepts."""
+
+
+class InvalidReferenceError(ExecutionRoleError):
+    """An ARN, image, name or key reference is malformed or cannot be granted."""
+
+
+class InvalidSettingsError(ExecutionRoleError):
+    """Several settings are wrong at once; ``problems`` lists each one's error."""
+
+    def __init__(self, problems: list[ExecutionRoleError]) -> None:
+        self.problems = tuple(problems)
+        listing = "\n".join(f"  - {problem}" for problem in self.problems)
+        super().__init__(f"{len(self.problems)} settings cannot be granted:\n{listing}")
+
+
+class PolicySizeError(ExecutionRoleError):
+    """The grants do not fit in the managed policies that IAM allows a role."""

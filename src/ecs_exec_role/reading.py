@@ -1,0 +1,551 @@
+"""From task-definition documents to the needs of their execution role.
+
+:func:`derive_needs` walks every container (sidecars and init containers
+included) and the task's volumes, turning each setting that the ECS agent
+serves with the execution role into a need. What no task definition says comes
+from the caller: the task's Region and account for name-only references, the
+KMS keys behind secrets and parameters, and the ECR pull-through cache prefixes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import warnings as ids
+from .arns import Arn, Scope, parse_arn, parse_ecr_image, partition_for_region
+from .documents import TaskDefinitionDocument
+from .errors import ExecutionRoleError, InvalidReferenceError, InvalidSettingsError
+from .needs import (
+    ImagePull,
+    KeyDecrypt,
+    LogDelivery,
+    Need,
+    ObjectRead,
+    ParameterRead,
+    SecretRead,
+)
+from .warnings import RoleWarning
+
+__all__ = ["Derivation", "derive_needs"]
+
+_PLACEHOLDER = re.compile(r"\$\(|\$\{[^}]*\}|\{\{.*?\}\}|<[^<>]+>|\$[A-Z_][A-Z0-9_]*")
+_PARAMETER_NAME = re.compile(r"^[A-Za-z0-9_.\-/]+$")
+_SECRET_NAME = re.compile(r"^[A-Za-z0-9/_+=.@\-]+$")
+_SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
+_LOG_GROUP = re.compile(r"^[A-Za-z0-9_\-/.#]{1,512}$")
+_SECRETS_MANAGER_REFERENCE = "/aws/reference/secretsmanager/"
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """The needs of one execution role, and what its user must be told.
+
+    ``needs`` holds one entry per distinct need, in the order first met;
+    ``sources`` maps each need to every setting that makes it.
+    """
+
+    needs: tuple[Need, ...]
+    sources: Mapping[Need, tuple[str, ...]]
+    warnings: tuple[RoleWarning, ...]
+    scope: Scope = field(default_factory=Scope)
+
+    @property
+    def requires_execution_role(self) -> bool:
+        """Whether anything in the task definitions uses an execution role."""
+        return bool(self.needs)
+
+
+def derive_needs(
+    documents: Iterable[TaskDefinitionDocument],
+    *,
+    scope: Scope | None = None,
+    kms_keys: Mapping[str, str] | None = None,
+    pull_through_cache_prefixes: Sequence[str] = (),
+) -> Derivation:
+    """Every need of the execution role shared by ``documents``.
+
+    ``kms_keys`` maps a secret, parameter or S3 object (as written in the task
+    definition, as an ARN, or by name) to the ARN of the customer-managed key
+    that encrypts it; resources that it does not name are taken to use the AWS
+    managed key, which needs no grant. ``pull_through_cache_prefixes`` are the
+    ECR repository prefixes of pull-through cache rules.
+    """
+    walker = _Walker(
+        scope or Scope(),
+        _KeyMap(kms_keys or {}),
+        tuple(prefix.strip("/") for prefix in pull_through_cache_prefixes),
+    )
+    for document in documents:
+        walker.document(document)
+    if walker.problems:
+        raise (
+            walker.problems[0]
+            if len(walker.problems) == 1
+            else InvalidSettingsError(walker.problems)
+        )
+    walker.keys.check_all_used()
+    if not walker.needs:
+        walker.warn(
+            ids.NO_EXECUTION_ROLE_NEEDED,
+            "no setting uses the execution role (public images, no awslogs, no "
+            "secrets): the task definition needs none",
+        )
+    return Derivation(
+        needs=tuple(walker.needs),
+        sources={need: tuple(paths) for need, paths in walker.needs.items()},
+        warnings=tuple(walker.warnings),
+        scope=walker.scope,
+    )
+
+
+class _KeyMap:
+    """The caller's resource-to-key map, checked once and consumed as it is used."""
+
+    def __init__(self, mapping: Mapping[str, str]) -> None:
+        self.keys: dict[str, Arn] = {}
+        for resource, key in mapping.items():
+            path = f"kms_keys[{resource!r}]"
+            arn = parse_arn(key, path=path, service="kms")
+            if arn.resource.startswith("alias/"):
+                raise InvalidReferenceError(
+                    f"the KMS key for {resource!r} is given as an alias "
+                    f"({arn.resource}); IAM policies must name a key by its key ARN "
+                    f"(arn:{arn.partition}:kms:{arn.region}:{arn.account}:key/KEY-ID), "
+                    "since an alias cannot authorize anything: pass the key ARN",
+                    path=path,
+                    value=key,
+                )
+            if not arn.resource.startswith("key/") or arn.resource == "key/":
+                raise InvalidReferenceError(
+                    f"{key!r} is not a KMS key ARN (…:key/KEY-ID)", path=path, value=key
+                )
+            self.keys[resource] = arn
+        self.used: set[str] = set()
+
+    def lookup(self, *names: str) -> Arn | None:
+        for name in names:
+            if name in self.keys:
+                self.used.add(name)
+                return self.keys[name]
+        return None
+
+    def check_all_used(self) -> None:
+        unused = sorted(set(self.keys) - self.used)
+        if unused:
+            raise InvalidReferenceError(
+                f"KMS keys were given for {', '.join(map(repr, unused))}, which no "
+                "secret, parameter or S3 file of the task definitions uses; name the "
+                "resource as the task definition does (its valueFrom, ARN or name)",
+                path="kms_keys",
+                value=unused,
+            )
+
+
+class _Walker:
+    """One pass over the documents, collecting needs and warnings."""
+
+    def __init__(self, scope: Scope, keys: _KeyMap, prefixes: tuple[str, ...]) -> None:
+        self.scope = scope
+        self.keys = keys
+        self.prefixes = prefixes
+        self.needs: dict[Need, list[str]] = {}
+        self.warnings: list[RoleWarning] = []
+        self.problems: list[ExecutionRoleError] = []
+        self.document_: TaskDefinitionDocument = TaskDefinitionDocument({})
+
+    # -- bookkeeping ---------------------------------------------------------
+
+    def add(self, need: Need, path: str) -> None:
+        sources = self.needs.setdefault(need, [])
+        if path not in sources:
+            sources.append(path)
+        if need.account is not None and self.scope.account is not None:
+            if need.account != self.scope.account:
+                self.warn(
+                    ids.CROSS_ACCOUNT_RESOURCE,
+                    f"{_describe(need)} is in account {need.account}; its owner must "
+                    f"also allow this role (or account {self.scope.account}) in the "
+                    "resource's policy",
+                    path,
+                )
+
+    def warn(self, warning_id: str, message: str, path: str = "") -> None:
+        warning = RoleWarning(warning_id, message, path)
+        if warning not in self.warnings:
+            self.warnings.append(warning)
+
+    def path(self, api_path: str) -> str:
+        return self.document_.path(api_path)
+
+    def text(self, value: Any, api_path: str, *, what: str) -> str:
+        """A string setting the pipeline must read: no intrinsic, no template."""
+        path = self.path(api_path)
+        intrinsic = self.document_.intrinsics.get(api_path)
+        if intrinsic is not None:
+            raise InvalidReferenceError(
+                f"{what} is a CloudFormation {intrinsic} expression, which only "
+                "deployment resolves; give its resolved value, or use the "
+                "TaskExecutionRole construct, which carries CDK tokens",
+                path=path,
+                value=intrinsic,
+            )
+        text = str(value)
+        if text.startswith("{{resolve:"):
+            raise InvalidReferenceError(
+                f"{what} {text!r} is a CloudFormation dynamic reference, which ECS "
+                "does not resolve; use the secret's ARN "
+                "(arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME-XXXXXX"
+                ":JSON-KEY::) or the parameter's name or ARN",
+                path=path,
+                value=text,
+            )
+        placeholder = _PLACEHOLDER.search(text)
+        if placeholder:
+            raise InvalidReferenceError(
+                f"{what} {text!r} holds the template placeholder "
+                f"{placeholder.group(0)!r}; fill in the template before deriving "
+                "the policy",
+                path=path,
+                value=text,
+            )
+        return text
+
+    def each(self, read: Any, *args: Any, **kwargs: Any) -> None:
+        """Read one setting; a problem is kept, so all are reported together."""
+        try:
+            read(*args, **kwargs)
+        except ExecutionRoleError as problem:
+            self.problems.append(problem)
+
+    # -- the task definition -------------------------------------------------
+
+    def document(self, document: TaskDefinitionDocument) -> None:
+        self.document_ = document
+        body = document.body
+        for index, container in enumerate(body.get("containerDefinitions", [])):
+            self.container(container, f"containerDefinitions[{index}]", body)
+        for index, volume in enumerate(body.get("volumes", [])):
+            self.each(self.volume, volume, f"volumes[{index}]")
+        if body.get("proxyConfiguration"):
+            self.warn(
+                ids.NOT_EXECUTION_ROLE,
+                "App Mesh proxy configuration: the Envoy proxy's permissions "
+                "(appmesh:StreamAggregatedResources) belong to the task role",
+                self.path("proxyConfiguration"),
+            )
+
+    def container(self, container: Mapping[str, Any], at: str, task: Mapping[str, Any]) -> None:
+        self.each(self.image, container, at)
+        credentials = container.get("repositoryCredentials", {}).get("credentialsParameter")
+        if credentials is not None:
+            self.each(
+                self.secret_reference,
+                credentials,
+                f"{at}.repositoryCredentials.credentialsParameter",
+                names_are="secrets",
+            )
+        self.each(self.logging, container.get("logConfiguration"), f"{at}.logConfiguration")
+        for index, secret in enumerate(container.get("secrets", [])):
+            self.each(self.value_from, secret["valueFrom"], f"{at}.secrets[{index}].valueFrom")
+        for index, file in enumerate(container.get("environmentFiles", [])):
+            self.each(self.s3_file, file["value"], f"{at}.environmentFiles[{index}].value")
+        self.each(self.firelens, container.get("firelensConfiguration"), f"{at}.firelensConfiguration", task)
+        for index, spec in enumerate(container.get("credentialSpecs", [])):
+            self.each(self.credential_spec, spec, f"{at}.credentialSpecs[{index}]")
+
+    def image(self, container: Mapping[str, Any], at: str) -> None:
+        api_path = f"{at}.image"
+        if "image" not in container:
+            raise InvalidReferenceError(
+                "the container has no image; ECS needs one, and whether the role "
+                "pulls from ECR depends on it: fill it in before deriving the policy",
+                path=self.path(at),
+                value=container.get("name"),
+            )
+        image = self.text(container["image"], api_path, what="image")
+        repository = parse_ecr_image(image, path=self.path(api_path))
+        if repository is None:
+            return
+        name = repository.name
+        cached = any(name.startswith(f"{prefix}/") for prefix in self.prefixes)
+        self.add(ImagePull(repository.repository, cached, source=self.path(api_path)), self.path(api_path))
+
+    def logging(self, config: Mapping[str, Any] | None, at: str) -> None:
+        if not config:
+            return
+        driver = config.get("logDriver")
+        options = config.get("options", {})
+        if driver == "awslogs":
+            self.awslogs(options, f"{at}.options")
+        elif driver == "awsfirelens":
+            self.warn(
+                ids.NOT_EXECUTION_ROLE,
+                "FireLens delivers logs with the task role: grant the destination "
+                "(CloudWatch Logs, Firehose, S3, ...) to the task role",
+                self.path(f"{at}.logDriver"),
+            )
+        for index, option in enumerate(config.get("secretOptions", [])):
+            self.each(self.value_from, option["valueFrom"], f"{at}.secretOptions[{index}].valueFrom")
+
+    def awslogs(self, options: Mapping[str, str], at: str) -> None:
+        group_path = f"{at}.awslogs-group"
+        if "awslogs-group" not in options:
+            raise InvalidReferenceError(
+                "the awslogs driver needs an 'awslogs-group' option naming the log group",
+                path=self.path(at),
+                value=sorted(options),
+            )
+        group = self.text(options["awslogs-group"], group_path, what="awslogs-group")
+        if not _LOG_GROUP.match(group):
+            raise InvalidReferenceError(
+                f"awslogs-group {group!r} is not a log group name (1-512 of "
+                "a-z A-Z 0-9 _ - / . #)",
+                path=self.path(group_path),
+                value=group,
+            )
+        if "awslogs-region" in options:
+            region_path = f"{at}.awslogs-region"
+            region = self.text(options["awslogs-region"], region_path, what="awslogs-region")
+            partition = partition_for_region(region, path=self.path(region_path))
+        else:
+            region = self.scope.require_region(path=self.path(group_path), value=group)
+            partition = partition_for_region(region)
+        account = self.scope.require_account(path=self.path(group_path), value=group)
+        prefix = options.get("awslogs-stream-prefix")
+        if prefix is not None:
+            prefix = self.text(prefix, f"{at}.awslogs-stream-prefix", what="awslogs-stream-prefix")
+        create = str(options.get("awslogs-create-group", "false")).lower() == "true"
+        need = LogDelivery(
+            Arn(partition.name, "logs", region, account, f"log-group:{group}"),
+            stream_prefix=prefix or None,
+            create_group=create,
+            source=self.path(group_path),
+        )
+        self.add(need, self.path(group_path))
+
+    def firelens(self, config: Mapping[str, Any] | None, at: str, task: Mapping[str, Any]) -> None:
+        if not config:
+            return
+        options = config.get("options", {})
+        if options.get("config-file-type") != "s3":
+            return
+        value_path = f"{at}.options.config-file-value"
+        compatibilities = set(task.get("requiresCompatibilities", ())) | set(
+            task.get("compatibilities", ())
+        )
+        if "FARGATE" in compatibilities:
+            message = (
+                "FireLens config-file-type 's3' is not supported on AWS Fargate; use "
+                "config-file-type 'file' with a path inside the image"
+            )
+            if compatibilities <= {"FARGATE"}:
+                raise InvalidReferenceError(message, path=self.path(f"{at}.options.config-file-type"), value="s3")
+            self.warn(ids.FIRELENS_S3_CONFIG_ON_FARGATE, message + " (granted for EC2)", self.path(value_path))
+        if "config-file-value" not in options:
+            raise InvalidReferenceError(
+                "config-file-type 's3' needs a config-file-value with the file's S3 ARN",
+                path=self.path(f"{at}.options"),
+                value=sorted(options),
+            )
+        self.s3_file(options["config-file-value"], value_path)
+
+    def credential_spec(self, spec: str, at: str) -> None:
+        text = self.text(spec, at, what="credentialSpecs entry")
+        kind, colon, arn = text.partition(":")
+        if not colon or kind not in ("credentialspec", "credentialspecdomainless"):
+            raise InvalidReferenceError(
+                f"credential spec {text!r} must start with 'credentialspec:' or "
+                "'credentialspecdomainless:' followed by an S3 or SSM parameter ARN",
+                path=self.path(at),
+                value=text,
+            )
+        if kind == "credentialspecdomainless":
+            self.warn(
+                ids.DOMAINLESS_GMSA_SECRET,
+                "domainless gMSA also reads the domain-credential secret that the "
+                "credential spec names; grant it with the extra secrets option",
+                self.path(at),
+            )
+        parsed = parse_arn(arn, path=self.path(at))
+        if parsed.service == "s3":
+            self.s3_file(arn, at)
+        elif parsed.service == "ssm":
+            self.parameter_arn(parsed, at)
+        else:
+            raise InvalidReferenceError(
+                f"credential spec {text!r} must name an S3 object or an SSM parameter",
+                path=self.path(at),
+                value=text,
+            )
+
+    def volume(self, volume: Mapping[str, Any], at: str) -> None:
+        fsx = volume.get("fsxWindowsFileServerVolumeConfiguration")
+        if fsx:
+            auth_path = f"{at}.fsxWindowsFileServerVolumeConfiguration.authorizationConfig.credentialsParameter"
+            self.secret_reference(
+                fsx["authorizationConfig"]["credentialsParameter"], auth_path, names_are="secrets"
+            )
+        efs = volume.get("efsVolumeConfiguration") or {}
+        if efs.get("authorizationConfig", {}).get("iam") == "ENABLED":
+            self.warn(
+                ids.NOT_EXECUTION_ROLE,
+                "EFS IAM authorization uses the task role: grant "
+                "elasticfilesystem:ClientMount (and ClientWrite) to the task role",
+                self.path(f"{at}.efsVolumeConfiguration.authorizationConfig.iam"),
+            )
+
+    # -- references ----------------------------------------------------------
+
+    def value_from(self, value: str, at: str) -> None:
+        """A ``valueFrom``: a Secrets Manager ARN, or an SSM parameter name or ARN."""
+        self.secret_reference(value, at, names_are="parameters")
+
+    def secret_reference(self, value: str, at: str, *, names_are: str) -> None:
+        text = self.text(value, at, what="valueFrom" if names_are == "parameters" else "credentialsParameter")
+        path = self.path(at)
+        if text.startswith("arn:"):
+            arn = parse_arn(text, path=path)
+            if arn.service == "secretsmanager":
+                self.secret_arn(arn, text, at)
+            elif arn.service == "ssm":
+                self.parameter_arn(arn, at, written=text)
+            else:
+                raise InvalidReferenceError(
+                    f"{text!r} is an ARN of service {arn.service!r}; expected a Secrets "
+                    "Manager secret or an SSM parameter",
+                    path=path,
+                    value=text,
+                )
+        elif names_are == "secrets":
+            self.secret_name(text, at)
+        else:
+            self.parameter_name(text, at)
+
+    def secret_name(self, name: str, at: str) -> None:
+        path = self.path(at)
+        region = self.scope.require_region(path=path, value=name)
+        account = self.scope.require_account(path=path, value=name)
+        partition = partition_for_region(region).name
+        self.secret_arn(Arn(partition, "secretsmanager", region, account, f"secret:{name}"), name, at)
+
+    def secret_arn(self, arn: Arn, written: str, at: str) -> None:
+        path = self.path(at)
+        kind, _, rest = arn.resource.partition(":")
+        fields = rest.split(":")
+        name, selectors = fields[0], fields[1:]
+        if kind != "secret" or not name or len(selectors) > 3:
+            raise InvalidReferenceError(
+                f"{written!r} is not a Secrets Manager reference; expected "
+                "arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME, optionally "
+                "followed by :JSON-KEY:VERSION-STAGE:VERSION-ID",
+                path=path,
+                value=written,
+            )
+        if not _SECRET_NAME.match(name):
+            raise InvalidReferenceError(
+                f"secret name {name!r} in {written!r} has characters that Secrets "
+                "Manager does not allow (letters, digits and /_+=.@-)",
+                path=path,
+                value=written,
+            )
+        if _SECRET_SUFFIX.search(name):
+            secret = arn.with_resource(f"secret:{name}")
+        else:
+            # A secret's ARN ends in '-' and six random characters; '??????'
+            # matches exactly those six, where '*' would match other secrets.
+            secret = arn.with_resource(f"secret:{name}-??????")
+            self.warn(
+                ids.PARTIAL_SECRET_ARN,
+                f"{written!r} names secret {name!r} without its 6-character suffix; "
+                f"'{name}-??????' is granted, but ECS resolves partial ARNs "
+                "unreliably: prefer the complete ARN",
+                path,
+            )
+        self.add(SecretRead(secret, source=path), path)
+        key = self.keys.lookup(written, secret.render(), name, arn.with_resource(f"secret:{name}").render())
+        if key is not None:
+            service = f"secretsmanager.{secret.region}.{partition_for_region(secret.region).dns_suffix}"
+            self.add(KeyDecrypt(key, service, source=path), path)
+
+    def parameter_name(self, name: str, at: str) -> None:
+        path = self.path(at)
+        if not _PARAMETER_NAME.match(name):
+            raise InvalidReferenceError(
+                f"{name!r} is neither an ARN nor an SSM parameter name (letters, "
+                "digits and _.-/); a Secrets Manager secret must be given by its ARN",
+                path=path,
+                value=name,
+            )
+        region = self.scope.require_region(path=path, value=name)
+        account = self.scope.require_account(path=path, value=name)
+        partition = partition_for_region(region).name
+        arn = Arn(partition, "ssm", region, account, f"parameter/{name.lstrip('/')}")
+        self.parameter_arn(arn, at, written=name)
+
+    def parameter_arn(self, arn: Arn, at: str, *, written: str | None = None) -> None:
+        path = self.path(at)
+        written = written or arn.render()
+        kind, slash, name = arn.resource.partition("/")
+        if kind != "parameter" or not slash or not name or not _PARAMETER_NAME.match(name) or name.startswith("/"):
+            raise InvalidReferenceError(
+                f"{written!r} is not an SSM parameter ARN; expected "
+                "arn:PARTITION:ssm:REGION:ACCOUNT:parameter/NAME (one slash, "
+                "NAME of letters, digits and _.-/)",
+                path=path,
+                value=written,
+            )
+        self.add(ParameterRead(arn, source=path), path)
+        key = self.keys.lookup(written, arn.render(), name, f"/{name}")
+        if key is not None:
+            service = f"ssm.{arn.region}.{partition_for_region(arn.region).dns_suffix}"
+            self.add(KeyDecrypt(key, service, source=path), path)
+        if f"/{name}".startswith(_SECRETS_MANAGER_REFERENCE):
+            # Parameter Store hands the request on to Secrets Manager, which
+            # checks the role's own right to the secret.
+            secret_id = f"/{name}"[len(_SECRETS_MANAGER_REFERENCE) :]
+            if secret_id.startswith("arn:"):
+                self.secret_arn(parse_arn(secret_id, path=path, service="secretsmanager"), secret_id, at)
+            else:
+                self.secret_arn(arn.with_resource(f"secret:{secret_id}", service="secretsmanager"), secret_id, at)
+
+    def s3_file(self, value: str, at: str) -> None:
+        path = self.path(at)
+        text = self.text(value, at, what="S3 file")
+        if text.startswith("s3://"):
+            bucket_key = text[len("s3://") :]
+            raise InvalidReferenceError(
+                f"{text!r} is an S3 URL; ECS needs the object's ARN, "
+                f"arn:aws:s3:::{bucket_key} (arn:aws-cn:... in China)",
+                path=path,
+                value=text,
+            )
+        arn = parse_arn(text, path=path, service="s3")
+        bucket, slash, key = arn.resource.partition("/")
+        if not bucket or not slash or not key or "*" in arn.resource:
+            raise InvalidReferenceError(
+                f"{text!r} does not name one S3 object; expected "
+                f"arn:{arn.partition}:s3:::BUCKET/KEY",
+                path=path,
+                value=text,
+            )
+        self.add(ObjectRead(arn.partition, bucket, key, source=path), path)
+        key_arn = self.keys.lookup(text, bucket, f"arn:{arn.partition}:s3:::{bucket}")
+        if key_arn is not None:
+            region = self.scope.require_region(path=path, value=text)
+            service = f"s3.{region}.{partition_for_region(region).dns_suffix}"
+            self.add(KeyDecrypt(key_arn, service, source=path), path)
+
+
+def _describe(need: Need) -> str:
+    if isinstance(need, ImagePull):
+        return f"repository {need.repository.resource.removeprefix('repository/')}"
+    if isinstance(need, SecretRead):
+        return f"secret {need.secret.resource.removeprefix('secret:')}"
+    if isinstance(need, ParameterRead):
+        return f"parameter {need.parameter.resource.removeprefix('parameter')}"
+    if isinstance(need, KeyDecrypt):
+        return f"KMS key {need.key.resource.removeprefix('key/')}"
+    return type(need).__name__
