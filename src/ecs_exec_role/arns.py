@@ -72,15 +72,23 @@ def partition_named(name: str, *, path: str = "") -> Partition:
 
 def partition_for_region(region: str, *, path: str = "") -> Partition:
     """The partition that holds ``region``; a malformed region is an error."""
-    if _REGION.match(region):
-        for partition in _partitions():
-            if partition.holds(region):
-                return partition
+    found = _partition_holding(region)
+    if found is not None:
+        return found
     raise InvalidReferenceError(
         f"{region!r} is not an AWS Region name such as 'eu-west-1' or 'cn-north-1'",
         path=path,
         value=region,
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _partition_holding(region: str) -> Partition | None:
+    if _REGION.match(region):
+        for partition in _partitions():
+            if partition.holds(region):
+                return partition
+    return None
 
 
 def check_account(account: str, *, path: str, what: str = "the account") -> str:

@@ -152,7 +152,7 @@ class _Walker:
         self.keys = keys
         self.prefixes = prefixes
         self.needs: dict[Need, list[str]] = {}
-        self.warnings: list[RoleWarning] = []
+        self.warnings: dict[RoleWarning, None] = {}
         self.problems: list[ExecutionRoleError] = []
         self.document_: TaskDefinitionDocument = TaskDefinitionDocument({})
 
@@ -173,9 +173,7 @@ class _Walker:
                 )
 
     def warn(self, warning_id: str, message: str, path: str = "") -> None:
-        warning = RoleWarning(warning_id, message, path)
-        if warning not in self.warnings:
-            self.warnings.append(warning)
+        self.warnings.setdefault(RoleWarning(warning_id, message, path))
 
     def path(self, api_path: str) -> str:
         return self.document_.path(api_path)

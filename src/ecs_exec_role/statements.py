@@ -139,12 +139,19 @@ def split_policies(
             value=max_policies,
         )
     pieces = [piece for statement in statements for piece in _cut(statement, max_chars)]
+    # Sizes add up: a policy is its wrapper, its statements and the commas
+    # between them, so each statement is measured once.
+    wrapper = minified_size({"Version": POLICY_VERSION, "Statement": []})
     policies: list[list[Statement]] = []
+    used = 0
     for piece in pieces:
-        if policies and Policy((*policies[-1], piece)).size <= max_chars:
+        size = minified_size(piece.to_json())
+        if policies and used + 1 + size <= max_chars:
             policies[-1].append(piece)
+            used += 1 + size
         else:
             policies.append([piece])
+            used = wrapper + size
     if len(policies) > max_policies:
         needed = sum(Policy((piece,)).size for piece in pieces)
         raise PolicySizeError(
@@ -160,15 +167,25 @@ def split_policies(
 
 
 def _cut(statement: Statement, max_chars: int) -> list[Statement]:
-    if Policy((statement,)).size <= max_chars:
+    """``statement`` as parts that each fit a policy alone, cut by resource."""
+    if Policy((statement,)).size <= max_chars or len(statement.resources) < 2:
         return [statement]
+    # A part with resources R measures its frame plus each resource's JSON
+    # string and a comma between two; the frame is taken with a long part
+    # number, so the estimate never falls short.
+    sample = statement.resources[:2]
+    frame = Policy((_part(statement, sample, 999),)).size - sum(
+        minified_size(resource) for resource in sample
+    ) - 1
     parts: list[list[str]] = [[]]
+    used = frame
     for resource in statement.resources:
-        trial = _part(statement, (*parts[-1], resource), len(parts) + 1)
-        if parts[-1] and Policy((trial,)).size > max_chars:
-            parts.append([resource])
-        else:
-            parts[-1].append(resource)
+        size = minified_size(resource)
+        if parts[-1] and used + 1 + size > max_chars:
+            parts.append([])
+            used = frame
+        used += size + (1 if parts[-1] else 0)
+        parts[-1].append(resource)
     return [_part(statement, tuple(part), index) for index, part in enumerate(parts, 1)]
 
 
