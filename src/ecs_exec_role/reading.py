@@ -427,9 +427,15 @@ class _Walker:
         region = self.scope.require_region(path=path, value=name)
         account = self.scope.require_account(path=path, value=name)
         partition = partition_for_region(region).name
-        self.secret_arn(Arn(partition, "secretsmanager", region, account, f"secret:{name}"), name, at)
+        arn = Arn(partition, "secretsmanager", region, account, f"secret:{name}")
+        self.secret_arn(arn, name, at, by_name=True)
 
-    def secret_arn(self, arn: Arn, written: str, at: str) -> None:
+    def secret_arn(self, arn: Arn, written: str, at: str, *, by_name: bool = False) -> None:
+        """Grant one secret; ``by_name`` when ``written`` is a name, not an ARN.
+
+        A name never carries the random suffix, even one that looks like it
+        ('docker-hubpwd'); only an ARN's last six characters may be the suffix.
+        """
         path = self.path(at)
         kind, _, rest = arn.resource.partition(":")
         fields = rest.split(":")
@@ -449,7 +455,7 @@ class _Walker:
                 path=path,
                 value=written,
             )
-        if _SECRET_SUFFIX.search(name):
+        if not by_name and _SECRET_SUFFIX.search(name):
             secret = arn.with_resource(f"secret:{name}")
         else:
             # A secret's ARN ends in '-' and six random characters; '??????'
@@ -507,7 +513,8 @@ class _Walker:
             if secret_id.startswith("arn:"):
                 self.secret_arn(parse_arn(secret_id, path=path, service="secretsmanager"), secret_id, at)
             else:
-                self.secret_arn(arn.with_resource(f"secret:{secret_id}", service="secretsmanager"), secret_id, at)
+                secret = arn.with_resource(f"secret:{secret_id}", service="secretsmanager")
+                self.secret_arn(secret, secret_id, at, by_name=True)
 
     def s3_file(self, value: str, at: str) -> None:
         path = self.path(at)
