@@ -430,11 +430,20 @@ class _Walker:
         arn = Arn(partition, "secretsmanager", region, account, f"secret:{name}")
         self.secret_arn(arn, name, at, by_name=True)
 
-    def secret_arn(self, arn: Arn, written: str, at: str, *, by_name: bool = False) -> None:
+    def secret_arn(
+        self,
+        arn: Arn,
+        written: str,
+        at: str,
+        *,
+        by_name: bool = False,
+        key_names: tuple[str, ...] = (),
+    ) -> None:
         """Grant one secret; ``by_name`` when ``written`` is a name, not an ARN.
 
         A name never carries the random suffix, even one that looks like it
         ('docker-hubpwd'); only an ARN's last six characters may be the suffix.
+        ``key_names`` are further names the caller may have given its key by.
         """
         path = self.path(at)
         kind, _, rest = arn.resource.partition(":")
@@ -469,7 +478,13 @@ class _Walker:
                 path,
             )
         self.add(SecretRead(secret, source=path), path)
-        key = self.keys.lookup(written, secret.render(), name, arn.with_resource(f"secret:{name}").render())
+        key = self.keys.lookup(
+            *key_names,
+            written,
+            secret.render(),
+            name,
+            arn.with_resource(f"secret:{name}").render(),
+        )
         if key is not None:
             service = f"secretsmanager.{secret.region}.{partition_for_region(secret.region).dns_suffix}"
             self.add(KeyDecrypt(key, service, source=path), path)
@@ -502,19 +517,23 @@ class _Walker:
                 value=written,
             )
         self.add(ParameterRead(arn, source=path), path)
-        key = self.keys.lookup(written, arn.render(), name, f"/{name}")
+        names = (written, arn.render(), name, f"/{name}")
+        if f"/{name}".startswith(_SECRETS_MANAGER_REFERENCE):
+            # Parameter Store hands the request on to Secrets Manager, which
+            # checks the role's own right to the secret and decrypts it: a key
+            # named for the reference is the secret's, used via Secrets Manager.
+            secret_id = f"/{name}"[len(_SECRETS_MANAGER_REFERENCE) :]
+            if secret_id.startswith("arn:"):
+                secret = parse_arn(secret_id, path=path, service="secretsmanager")
+                self.secret_arn(secret, secret_id, at, key_names=names)
+            else:
+                secret = arn.with_resource(f"secret:{secret_id}", service="secretsmanager")
+                self.secret_arn(secret, secret_id, at, by_name=True, key_names=names)
+            return
+        key = self.keys.lookup(*names)
         if key is not None:
             service = f"ssm.{arn.region}.{partition_for_region(arn.region).dns_suffix}"
             self.add(KeyDecrypt(key, service, source=path), path)
-        if f"/{name}".startswith(_SECRETS_MANAGER_REFERENCE):
-            # Parameter Store hands the request on to Secrets Manager, which
-            # checks the role's own right to the secret.
-            secret_id = f"/{name}"[len(_SECRETS_MANAGER_REFERENCE) :]
-            if secret_id.startswith("arn:"):
-                self.secret_arn(parse_arn(secret_id, path=path, service="secretsmanager"), secret_id, at)
-            else:
-                secret = arn.with_resource(f"secret:{secret_id}", service="secretsmanager")
-                self.secret_arn(secret, secret_id, at, by_name=True)
 
     def s3_file(self, value: str, at: str) -> None:
         path = self.path(at)
