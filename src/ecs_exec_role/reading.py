@@ -243,7 +243,9 @@ class _Walker:
                 self.secret_reference,
                 credentials,
                 f"{at}.repositoryCredentials.credentialsParameter",
+                # A secret's ARN, or its name when it is in the task's Region.
                 names_are="secrets",
+                parameters=False,
             )
         self.each(self.logging, container.get("logConfiguration"), f"{at}.logConfiguration")
         for index, secret in enumerate(container.get("secrets", [])):
@@ -383,8 +385,9 @@ class _Walker:
         fsx = volume.get("fsxWindowsFileServerVolumeConfiguration")
         if fsx:
             auth_path = f"{at}.fsxWindowsFileServerVolumeConfiguration.authorizationConfig.credentialsParameter"
+            # The API takes the ARN of a secret or of a parameter, never a name.
             self.secret_reference(
-                fsx["authorizationConfig"]["credentialsParameter"], auth_path, names_are="secrets"
+                fsx["authorizationConfig"]["credentialsParameter"], auth_path, names_are=None
             )
         efs = volume.get("efsVolumeConfiguration") or {}
         if efs.get("authorizationConfig", {}).get("iam") == "ENABLED":
@@ -399,28 +402,55 @@ class _Walker:
 
     def value_from(self, value: str, at: str) -> None:
         """A ``valueFrom``: a Secrets Manager ARN, or an SSM parameter name or ARN."""
-        self.secret_reference(value, at, names_are="parameters")
+        self.secret_reference(value, at, names_are="parameters", what="valueFrom")
 
-    def secret_reference(self, value: str, at: str, *, names_are: str) -> None:
-        text = self.text(value, at, what="valueFrom" if names_are == "parameters" else "credentialsParameter")
+    def secret_reference(
+        self,
+        value: str,
+        at: str,
+        *,
+        names_are: str | None,
+        parameters: bool = True,
+        what: str = "credentialsParameter",
+    ) -> None:
+        """A secret or parameter, as the setting at ``at`` may name it.
+
+        ``names_are`` says what a value that is not an ARN names ("secrets",
+        "parameters", or ``None`` when the setting takes ARNs only);
+        ``parameters`` whether an SSM parameter ARN is accepted at all.
+        """
+        text = self.text(value, at, what=what)
         path = self.path(at)
+        expected = (
+            "a Secrets Manager secret or an SSM parameter"
+            if parameters
+            else "a Secrets Manager secret"
+        )
         if text.startswith("arn:"):
             arn = parse_arn(text, path=path)
             if arn.service == "secretsmanager":
                 self.secret_arn(arn, text, at)
-            elif arn.service == "ssm":
+            elif arn.service == "ssm" and parameters:
                 self.parameter_arn(arn, at, written=text)
             else:
                 raise InvalidReferenceError(
-                    f"{text!r} is an ARN of service {arn.service!r}; expected a Secrets "
-                    "Manager secret or an SSM parameter",
+                    f"{what} {text!r} is an ARN of service {arn.service!r}; "
+                    f"expected the ARN of {expected}",
                     path=path,
                     value=text,
                 )
         elif names_are == "secrets":
             self.secret_name(text, at)
-        else:
+        elif names_are == "parameters":
             self.parameter_name(text, at)
+        else:
+            raise InvalidReferenceError(
+                f"{what} {text!r} is not an ARN; ECS takes only the ARN of "
+                f"{expected} here (arn:PARTITION:secretsmanager:REGION:ACCOUNT:"
+                "secret:NAME-XXXXXX or arn:PARTITION:ssm:REGION:ACCOUNT:parameter/NAME)",
+                path=path,
+                value=text,
+            )
 
     def secret_name(self, name: str, at: str) -> None:
         path = self.path(at)

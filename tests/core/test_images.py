@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ecs_exec_role import InvalidReferenceError
 from ecs_exec_role import warnings as ids
 
 from .iam_oracle import Request, allows
@@ -293,3 +294,21 @@ class TestRepositoryCredentials:
         )
 
         assert allows(policy, allowed)
+
+    def test_credentials_in_parameter_store_are_refused(self) -> None:
+        """repositoryCredentials takes a Secrets Manager secret only."""
+        parameter = "arn:aws:ssm:eu-west-1:111122223333:parameter/registry/creds"
+        document = task(
+            container(
+                image="registry.example.com/app:1",
+                repositoryCredentials={"credentialsParameter": parameter},
+            )
+        )
+
+        with pytest.raises(
+            InvalidReferenceError,
+            match=r"containerDefinitions\[0\]\.repositoryCredentials\."
+            r"credentialsParameter: .* is an ARN of service 'ssm'; "
+            r"expected the ARN of a Secrets Manager secret$",
+        ):
+            derive(document)
