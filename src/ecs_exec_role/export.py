@@ -21,7 +21,9 @@ __all__ = ["export_aws_cli", "export_terraform", "trust_policy"]
 _ECS_TASKS = "ecs-tasks.amazonaws.com"
 
 
-def trust_policy(scope: Scope, *, confused_deputy_protection: bool = True) -> dict[str, Any]:
+def trust_policy(
+    scope: Scope, *, confused_deputy_protection: bool = True
+) -> dict[str, Any]:
     """Lets ECS tasks assume the role, only for this account's tasks when it is known.
 
     ``aws:SourceAccount`` needs the account; ``aws:SourceArn`` also the Region.
@@ -32,11 +34,12 @@ def trust_policy(scope: Scope, *, confused_deputy_protection: bool = True) -> di
         "Action": "sts:AssumeRole",
     }
     if confused_deputy_protection and scope.account:
-        condition: dict[str, Any] = {"StringEquals": {"aws:SourceAccount": scope.account}}
+        condition: dict[str, Any] = {
+            "StringEquals": {"aws:SourceAccount": scope.account}
+        }
         if scope.region:
-            condition["ArnLike"] = {
-                "aws:SourceArn": f"arn:{scope.partition}:ecs:{scope.region}:{scope.account}:*"
-            }
+            tasks = f"arn:{scope.partition}:ecs:{scope.region}:{scope.account}:*"
+            condition["ArnLike"] = {"aws:SourceArn": tasks}
         statement["Condition"] = condition
     return {"Version": "2012-10-17", "Statement": [statement]}
 
@@ -49,7 +52,9 @@ def _write_json(path: Path, document: Mapping[str, Any]) -> Path:
 def export_aws_cli(role: RolePolicy, out: Path, *, role_name: str) -> list[Path]:
     """Policy files and ``create-role.sh``, which creates the role with the AWS CLI."""
     out.mkdir(parents=True, exist_ok=True)
-    written = [_write_json(out / "trust-policy.json", trust_policy(role.derivation.scope))]
+    written = [
+        _write_json(out / "trust-policy.json", trust_policy(role.derivation.scope))
+    ]
     name = shlex.quote(role_name)
     lines = [
         "#!/bin/sh",

@@ -54,7 +54,9 @@ def read_documents(source: Any, *, label: str = "") -> list[TaskDefinitionDocume
             raise InvalidTaskDefinitionError(
                 f"cannot read {source}: {error.strerror}", value=str(source)
             ) from None
-        return read_task_definitions(load_json(text, label=label or source.name), label=label)
+        return read_task_definitions(
+            load_json(text, label=label or source.name), label=label
+        )
     if isinstance(source, (str, bytes)):
         return read_task_definitions(load_json(source, label=label), label=label)
     return read_task_definitions(source, label=label)
@@ -84,5 +86,7 @@ def derive_policy(
         pull_through_cache_prefixes=pull_through_cache_prefixes,
     )
     statements = build_statements(derivation.needs, derivation.sources)
-    policies = split_policies(statements, max_policies=max_policies) if statements else ()
+    policies = (
+        split_policies(statements, max_policies=max_policies) if statements else ()
+    )
     return RolePolicy(derivation, statements, policies)

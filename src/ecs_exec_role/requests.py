@@ -31,7 +31,9 @@ class Request:
     sources: tuple[str, ...] = field(default=(), compare=False, hash=False)
 
     def __str__(self) -> str:
-        context = "".join(f" [{key}={value}]" for key, value in sorted(self.context.items()))
+        context = "".join(
+            f" [{key}={value}]" for key, value in sorted(self.context.items())
+        )
         return f"{self.action} on {self.resource}{context}"
 
 
