@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .errors import InvalidReferenceError
@@ -129,21 +130,26 @@ class Scope:
         elif self.partition is not None:
             partition_named(self.partition)
 
-    def require_region(self, *, path: str, value: str) -> str:
+    def require_region(
+        self, *, path: str, value: str, remedy: str = "use a full ARN"
+    ) -> str:
         if self.region is None:
             raise InvalidReferenceError(
                 f"{value!r} names no Region, and none was given for the task; "
-                "pass the task's region (--region) or use a full ARN",
+                f"pass the task's region (--region) or {remedy}",
                 path=path,
                 value=value,
             )
         return self.region
 
-    def require_account(self, *, path: str, value: str) -> str:
+    def require_account(
+        self, *, path: str, value: str, remedy: str | None = "use a full ARN"
+    ) -> str:
         if self.account is None:
+            alternative = f" or {remedy}" if remedy else ""
             raise InvalidReferenceError(
                 f"{value!r} names no account, and none was given for the task; "
-                "pass the task's account (--account) or use a full ARN",
+                f"pass the task's account (--account){alternative}",
                 path=path,
                 value=value,
             )
@@ -206,7 +212,7 @@ def parse_arn(text: str, *, path: str, service: str | None = None) -> Arn:
             path=path,
             value=text,
         )
-    partition = partition_named(arn.partition, path=path)
+    partition = _quoting(text, partition_named, arn.partition, path=path)
     if arn.service in _GLOBAL_SERVICES:
         if arn.region or arn.account:
             raise InvalidReferenceError(
@@ -216,7 +222,7 @@ def parse_arn(text: str, *, path: str, service: str | None = None) -> Arn:
                 value=text,
             )
         return arn
-    region_partition = partition_for_region(arn.region, path=path)
+    region_partition = _quoting(text, partition_for_region, arn.region, path=path)
     if region_partition.name != partition.name:
         raise InvalidReferenceError(
             f"{text!r} uses partition {partition.name!r} but Region {arn.region} "
@@ -224,8 +230,25 @@ def parse_arn(text: str, *, path: str, service: str | None = None) -> Arn:
             path=path,
             value=text,
         )
-    check_account(arn.account, path=path)
+    if not _ACCOUNT.match(arn.account):
+        raise InvalidReferenceError(
+            f"{text!r} has {arn.account!r} where the account goes, not a 12-digit "
+            "AWS account id (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)",
+            path=path,
+            value=text,
+        )
     return arn
+
+
+def _quoting(text: str, check: Callable[..., Partition], field: str, *, path: str) -> Partition:
+    """``check(field)``, with an error that quotes the whole ARN ``text``."""
+    try:
+        return check(field, path=path)
+    except InvalidReferenceError as error:
+        reason = str(error).removeprefix(f"{path}: ") if path else str(error)
+        raise InvalidReferenceError(
+            f"{text!r}: {reason}", path=path, value=text
+        ) from None
 
 
 @dataclass(frozen=True)

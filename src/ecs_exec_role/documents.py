@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidTaskDefinitionError
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["TaskDefinitionDocument", "load_json", "read_task_definitions"]
 
 _CFN_TYPE = "AWS::ECS::TaskDefinition"
+_GENERATED_FAMILY = "generated-by-cloudformation"
 # describe-task-definition output carries these; RegisterTaskDefinition does not.
 _DESCRIBE_MARKERS = frozenset({"taskDefinitionArn", "revision", "status", "registeredAt"})
 
@@ -39,7 +40,9 @@ class TaskDefinitionDocument:
 
     ``label`` names where it came from (a file name, a template resource);
     ``intrinsics`` holds the API paths whose CloudFormation value was an
-    intrinsic function, which the pipeline must not guess at.
+    intrinsic function, which the pipeline must not guess at; ``ignored`` the
+    API paths of keys that the ECS API model does not know, which were dropped
+    from ``body`` (ECS and the AWS SDKs drop them too).
     """
 
     body: Mapping[str, Any]
@@ -48,6 +51,7 @@ class TaskDefinitionDocument:
     path_map: Mapping[str, str] = field(default_factory=dict)
     intrinsics: Mapping[str, str] = field(default_factory=dict)
     root: str = ""
+    ignored: tuple[str, ...] = ()
 
     def path(self, api_path: str) -> str:
         """The user's own JSON path for a RegisterTaskDefinition path."""
@@ -100,17 +104,153 @@ def _without_nulls(value: Any) -> Any:
     return value
 
 
-def _validate(body: Any, shape_name: str, *, where: str) -> None:
+def _checked(
+    document: TaskDefinitionDocument,
+    value: Any,
+    shape_name: str,
+    *,
+    at: str = "",
+    keep_unknown: bool = False,
+) -> tuple[Any, tuple[str, ...]]:
+    """``value`` checked against the ECS API model, and the unknown keys dropped.
+
+    ``at`` is the API path of ``value`` within ``document``. A key the model
+    does not know is dropped and its API path returned, unless
+    ``keep_unknown`` (CloudFormation refuses such keys, so they stay to be
+    refused). Any other mismatch raises, naming the user's own JSON path.
+    """
     from botocore.validate import ParamValidator
 
-    report = ParamValidator().validate(body, _shape(shape_name))
-    if report.has_errors():
-        lines = report.generate_report().splitlines()
+    shape = _shape(shape_name)
+    ignored: list[str] = []
+    if not keep_unknown:
+        value = _known_members(value, shape, at, ignored)
+    report = ParamValidator().validate(value, shape)
+    if not report.has_errors():
+        return value, tuple(ignored)
+    # botocore keeps each error as (kind, ".api.path", details).
+    errors = getattr(report, "_errors", None)
+    if not errors:
         raise InvalidTaskDefinitionError(
-            f"{where} does not match the ECS API's {shape_name.removesuffix('Request')} "
-            "shape:\n  " + "\n  ".join(lines),
-            value=None,
+            f"{document.path(at) or 'the document'} does not match the ECS API "
+            f"model: {report.generate_report()}",
+            path=document.path(at),
         )
+    problems = [_problem(document, at, error) for error in errors]
+    first_path, first_value = problems[0][1], problems[0][2]
+    if len(problems) == 1:
+        raise InvalidTaskDefinitionError(
+            problems[0][0], path=first_path, value=first_value
+        )
+    listing = "\n".join(
+        f"  - {path or 'the document'}: {message}" for message, path, _ in problems
+    )
+    raise InvalidTaskDefinitionError(
+        f"{document.label or 'the document'} does not match the ECS API's "
+        f"{shape_name.removesuffix('Request')} shape in {len(problems)} places:\n"
+        f"{listing}",
+        value=first_value,
+    )
+
+
+def _problem(
+    document: TaskDefinitionDocument, at: str, error: tuple[str, str, dict[str, Any]]
+) -> tuple[str, str, Any]:
+    """One validation error as (message, the user's JSON path, value)."""
+    kind, name, details = error
+    path = document.path(_join(at, name.lstrip(".")))
+    value = details.get("param")
+    if kind == "missing required field":
+        required = details["required_name"]
+        return f"the required setting {required!r} is missing", path, None
+    if kind == "unknown field":
+        unknown = details["unknown_param"]
+        known = ", ".join(details.get("valid_names", ()))
+        return (
+            f"{unknown!r} is not a setting the ECS API knows here; expected one "
+            f"of {known}",
+            _join(path, unknown),
+            unknown,
+        )
+    if kind == "invalid type":
+        expected = ", ".join(
+            t.removeprefix("<class '").removesuffix("'>")
+            for t in details.get("valid_types", ())
+        )
+        wanted = _json_types(expected)
+        article = "an" if wanted[:1] in "aeiou" else "a"
+        return (
+            f"{value!r} is a JSON {_json_type(value)}; the ECS API expects "
+            f"{article} {wanted}",
+            path,
+            value,
+        )
+    if kind == "invalid length":
+        # botocore reports the length here, not the value.
+        minimum = details["min_allowed"]
+        return (
+            f"has length {value}; the ECS API expects at least {minimum}",
+            path,
+            value,
+        )
+    if kind == "invalid range":
+        return f"{value!r} is below the minimum {details['min_allowed']}", path, value
+    return f"{kind} ({details})", path, value
+
+
+def _join(base: str, name: str) -> str:
+    if not base or not name:
+        return base or name
+    return f"{base}{name}" if name.startswith("[") else f"{base}.{name}"
+
+
+_JSON_TYPES = {
+    "str": "string",
+    "int": "number",
+    "float": "number",
+    "bool": "boolean",
+    "dict": "object",
+    "list": "array",
+    "tuple": "array",
+    "NoneType": "null",
+}
+
+
+def _json_type(value: Any) -> str:
+    return _JSON_TYPES.get(type(value).__name__, type(value).__name__)
+
+
+def _json_types(python_types: str) -> str:
+    names = [_JSON_TYPES.get(name.strip(), name.strip()) for name in python_types.split(",")]
+    return " or ".join(dict.fromkeys(names)) or "another type"
+
+
+def _known_members(value: Any, shape: Shape, at: str, ignored: list[str]) -> Any:
+    """``value`` without the structure keys ``shape`` does not know, led by the model."""
+    kind = shape.type_name
+    if kind == "structure" and isinstance(value, dict):
+        members = shape.members
+        kept: dict[str, Any] = {}
+        for key, item in value.items():
+            member = members.get(key)
+            if member is None:
+                ignored.append(_join(at, key))
+                continue
+            kept[key] = _known_members(item, member, _join(at, key), ignored)
+        return kept
+    if kind == "list" and isinstance(value, list):
+        member = shape.member
+        return [
+            _known_members(item, member, f"{at}[{index}]", ignored)
+            for index, item in enumerate(value)
+        ]
+    if kind == "map" and isinstance(value, dict):
+        item_shape = shape.value
+        return {
+            key: _known_members(item, item_shape, _join(at, key), ignored)
+            for key, item in value.items()
+        }
+    return value
 
 
 def read_task_definitions(document: Any, *, label: str = "") -> list[TaskDefinitionDocument]:
@@ -139,8 +279,9 @@ def read_task_definitions(document: Any, *, label: str = "") -> list[TaskDefinit
     if _DESCRIBE_MARKERS & document.keys():
         return [_describe(document, label=label, prefix="")]
     if "containerDefinitions" in document:
-        _validate(document, "RegisterTaskDefinitionRequest", where=where)
-        return [TaskDefinitionDocument(document, label=label)]
+        unchecked = TaskDefinitionDocument(document, label=label)
+        body, ignored = _checked(unchecked, document, "RegisterTaskDefinitionRequest")
+        return [replace(unchecked, body=body, ignored=ignored)]
     if "name" in document and "image" in document:
         return [_container_array([document], label=label, single=True)]
     raise InvalidTaskDefinitionError(
@@ -152,26 +293,33 @@ def read_task_definitions(document: Any, *, label: str = "") -> list[TaskDefinit
 
 
 def _describe(body: Any, *, label: str, prefix: str) -> TaskDefinitionDocument:
-    where = prefix or label or "the document"
     # Flattened describe-task-definition output may keep the tags beside it.
     tags = body.get("tags")
     body = {key: value for key, value in body.items() if key != "tags"}
-    _validate(body, "TaskDefinition", where=where)
+    unchecked = TaskDefinitionDocument(body, label=label, prefix=prefix)
+    body, ignored = _checked(unchecked, body, "TaskDefinition")
     if tags is not None:
-        _validate(tags, "Tags", where=f"{where} tags")
-    return TaskDefinitionDocument(body, label=label, prefix=prefix)
+        _checked(unchecked, tags, "Tags", at="tags")
+    return replace(unchecked, body=body, ignored=ignored)
 
 
 def _container_array(
     containers: list[Any], *, label: str, single: bool = False
 ) -> TaskDefinitionDocument:
-    where = label or "the document"
-    for index, container in enumerate(containers):
-        _validate(container, "ContainerDefinition", where=f"{where} [{index}]")
     # Paths start at the array, or at the lone container definition.
     root = "containerDefinitions[0]" if single else "containerDefinitions"
-    return TaskDefinitionDocument(
+    unchecked = TaskDefinitionDocument(
         {"containerDefinitions": containers}, label=label, root=root
+    )
+    checked: list[Any] = []
+    ignored: list[str] = []
+    for index, container in enumerate(containers):
+        at = f"containerDefinitions[{index}]"
+        kept, dropped = _checked(unchecked, container, "ContainerDefinition", at=at)
+        checked.append(kept)
+        ignored += dropped
+    return replace(
+        unchecked, body={"containerDefinitions": checked}, ignored=tuple(ignored)
     )
 
 
@@ -199,14 +347,18 @@ def _cloudformation(resource: Mapping[str, Any], *, label: str, prefix: str) -> 
         )
     converter = _CloudFormationConverter()
     body = converter.convert(properties, _shape("RegisterTaskDefinitionRequest"), "", "")
-    _validate(body, "RegisterTaskDefinitionRequest", where=properties_path)
-    return TaskDefinitionDocument(
+    # CloudFormation names the family after the stack when Family is not set.
+    body.setdefault("family", _GENERATED_FAMILY)
+    document = TaskDefinitionDocument(
         body,
         label=label,
         prefix=properties_path,
         path_map=converter.path_map,
         intrinsics=converter.intrinsics,
     )
+    # CloudFormation refuses keys its schema does not know: so do we.
+    _checked(document, body, "RegisterTaskDefinitionRequest", keep_unknown=True)
+    return document
 
 
 class _CloudFormationConverter:
@@ -235,24 +387,24 @@ class _CloudFormationConverter:
             return self._structure(value, shape, api_path, cfn_path)
         if kind == "list" and isinstance(value, list):
             return [
-                self.convert(item, shape.member, f"{api_path}[{i}]", f"{cfn_path}[{i}]")  # type: ignore[attr-defined]
+                self.convert(item, shape.member, f"{api_path}[{i}]", f"{cfn_path}[{i}]")
                 for i, item in enumerate(value)
             ]
         if kind == "map" and isinstance(value, dict):
             return {
-                key: self.convert(item, shape.value, f"{api_path}.{key}", f"{cfn_path}.{key}")  # type: ignore[attr-defined]
+                key: self.convert(item, shape.value, f"{api_path}.{key}", f"{cfn_path}.{key}")
                 for key, item in value.items()
             }
         return _scalar(value, kind)
 
     def _structure(self, value: dict[str, Any], shape: Shape, api_path: str, cfn_path: str) -> dict[str, Any]:
-        members = {name.lower(): name for name in shape.members}  # type: ignore[attr-defined]
+        members = {name.lower(): name for name in shape.members}
         converted: dict[str, Any] = {}
         for key, item in value.items():
             name = members.get(key.lower(), key)
             member_api = f"{api_path}.{name}" if api_path else name
             member_cfn = f"{cfn_path}.{key}" if cfn_path else key
-            member_shape = shape.members.get(name)  # type: ignore[attr-defined]
+            member_shape = shape.members.get(name)
             if member_shape is None:
                 # Unknown key: kept as is, so validation names it.
                 converted[key] = item

@@ -60,11 +60,13 @@ class Family(enum.Enum):
 
     @property
     def sid(self) -> str:
-        return self.value[0]
+        sid: str = self.value[0]
+        return sid
 
     @property
     def actions(self) -> tuple[str, ...]:
-        return self.value[1]
+        actions: tuple[str, ...] = self.value[1]
+        return actions
 
 
 Condition = tuple[str, str, str]

@@ -38,6 +38,27 @@ _SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
 _LOG_GROUP = re.compile(r"^[A-Za-z0-9_\-/.#]{1,512}$")
 _SECRETS_MANAGER_REFERENCE = "/aws/reference/secretsmanager/"
 
+# The API paths this module reads. A CloudFormation intrinsic function at one
+# of them (or at a list or object holding one) stands in as an empty value,
+# which would silently grant less: it is refused instead.
+_READ_PATHS = re.compile(
+    r"^(?:requiresCompatibilities(?:\[\d+\])?"
+    r"|containerDefinitions(?:\[\d+\](?:"
+    r"\.image"
+    r"|\.repositoryCredentials(?:\.credentialsParameter)?"
+    r"|\.logConfiguration(?:\.logDriver"
+    r"|\.options(?:\.awslogs-(?:group|region|stream-prefix|create-group))?"
+    r"|\.secretOptions(?:\[\d+\](?:\.valueFrom)?)?)?"
+    r"|\.secrets(?:\[\d+\](?:\.valueFrom)?)?"
+    r"|\.environmentFiles(?:\[\d+\](?:\.value)?)?"
+    r"|\.firelensConfiguration(?:\.options(?:\.config-file-(?:type|value))?)?"
+    r"|\.credentialSpecs(?:\[\d+\])?"
+    r")?)?"
+    r"|volumes(?:\[\d+\](?:\.fsxWindowsFileServerVolumeConfiguration"
+    r"(?:\.authorizationConfig(?:\.credentialsParameter)?)?)?)?"
+    r")$"
+)
+
 
 @dataclass(frozen=True)
 class Derivation:
@@ -223,6 +244,29 @@ class _Walker:
     def document(self, document: TaskDefinitionDocument) -> None:
         self.document_ = document
         body = document.body
+        unresolved = [
+            InvalidReferenceError(
+                f"is a CloudFormation {intrinsic} expression, which only deployment "
+                "resolves, and the execution role depends on it; give its resolved "
+                "value, or use the TaskExecutionRole construct, which carries CDK "
+                "tokens",
+                path=self.path(api_path),
+                value=intrinsic,
+            )
+            for api_path, intrinsic in document.intrinsics.items()
+            if _READ_PATHS.match(api_path)
+        ]
+        if unresolved:
+            # What the walk would read there is a stand-in: report, don't guess.
+            self.problems.extend(unresolved)
+            return
+        for api_path in document.ignored:
+            self.warn(
+                ids.UNKNOWN_SETTING,
+                "is not a setting of the ECS API: ECS and the AWS SDKs drop it "
+                "(the AWS CLI refuses it), so nothing is granted for it",
+                self.path(api_path),
+            )
         for index, container in enumerate(body.get("containerDefinitions", [])):
             self.container(container, f"containerDefinitions[{index}]", body)
         for index, volume in enumerate(body.get("volumes", [])):
@@ -258,14 +302,21 @@ class _Walker:
 
     def image(self, container: Mapping[str, Any], at: str) -> None:
         api_path = f"{at}.image"
-        if "image" not in container:
-            raise InvalidReferenceError(
-                "the container has no image; ECS needs one, and whether the role "
-                "pulls from ECR depends on it: fill it in before deriving the policy",
-                path=self.path(at),
-                value=container.get("name"),
+        # An intrinsic function stands in as "", so it is refused before that
+        # could pass for an image left to be filled in.
+        image = self.text(container.get("image", ""), api_path, what="image")
+        if not image:
+            # Deploy tools (amazon-ecs-render-task-definition, copilot) fill in
+            # the image; until then nothing says whether it is pulled from ECR.
+            self.warn(
+                ids.IMAGE_NOT_GIVEN,
+                f"container {container.get('name')!r} has no image yet, so no pull "
+                "is granted for it; if its image will be in a private ECR "
+                "repository, derive the policy again from the rendered task "
+                "definition",
+                self.path(api_path if "image" in container else at),
             )
-        image = self.text(container["image"], api_path, what="image")
+            return
         repository = parse_ecr_image(image, path=self.path(api_path))
         if repository is None:
             return
@@ -311,9 +362,14 @@ class _Walker:
             region = self.text(options["awslogs-region"], region_path, what="awslogs-region")
             partition = partition_for_region(region, path=self.path(region_path))
         else:
-            region = self.scope.require_region(path=self.path(group_path), value=group)
+            region = self.scope.require_region(
+                path=self.path(group_path), value=group, remedy="set awslogs-region"
+            )
             partition = partition_for_region(region)
-        account = self.scope.require_account(path=self.path(group_path), value=group)
+        # awslogs writes to a group of the task's own account: no option names another.
+        account = self.scope.require_account(
+            path=self.path(group_path), value=group, remedy=None
+        )
         prefix = options.get("awslogs-stream-prefix")
         if prefix is not None:
             prefix = self.text(prefix, f"{at}.awslogs-stream-prefix", what="awslogs-stream-prefix")

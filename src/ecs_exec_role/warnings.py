@@ -14,10 +14,12 @@ __all__ = [
     "CROSS_ACCOUNT_RESOURCE",
     "DOMAINLESS_GMSA_SECRET",
     "FIRELENS_S3_CONFIG_ON_FARGATE",
+    "IMAGE_NOT_GIVEN",
     "NOT_EXECUTION_ROLE",
     "NO_EXECUTION_ROLE_NEEDED",
     "PARTIAL_SECRET_ARN",
     "RoleWarning",
+    "UNKNOWN_SETTING",
 ]
 
 _PREFIX = "ecs-exec-role"
@@ -40,6 +42,12 @@ DOMAINLESS_GMSA_SECRET = f"{_PREFIX}:domainlessGmsaSecret"
 NO_EXECUTION_ROLE_NEEDED = f"{_PREFIX}:noExecutionRoleNeeded"
 """Nothing in the task definition uses an execution role."""
 
+UNKNOWN_SETTING = f"{_PREFIX}:unknownSetting"
+"""A key the ECS API model does not know; ECS drops it, so nothing is granted for it."""
+
+IMAGE_NOT_GIVEN = f"{_PREFIX}:imageNotGiven"
+"""A container has no image yet (deploy tools fill it in); no pull is granted for it."""
+
 ALL_WARNING_IDS = (
     PARTIAL_SECRET_ARN,
     CROSS_ACCOUNT_RESOURCE,
@@ -47,6 +55,8 @@ ALL_WARNING_IDS = (
     NOT_EXECUTION_ROLE,
     DOMAINLESS_GMSA_SECRET,
     NO_EXECUTION_ROLE_NEEDED,
+    UNKNOWN_SETTING,
+    IMAGE_NOT_GIVEN,
 )
 
 
