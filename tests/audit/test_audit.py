@@ -24,6 +24,11 @@ REGION, ACCOUNT = "eu-west-1", "111122223333"
 SECRET = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:web/db-AbCdEf"
 OTHER_SECRET = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:web/api-GhIjKl"
 REPOSITORY = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/web"
+MANAGED_ARN = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+DOCUMENT = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "ssm:GetParameters", "Resource": "*"}],
+}
 
 
 def task_definition() -> dict[str, Any]:
@@ -263,52 +268,43 @@ class TestEvaluation:
 class TestLoadingPolicies:
     """Every shape of AWS CLI output that carries a role's policies."""
 
-    document = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Action": "ssm:GetParameters", "Resource": "*"}
-        ],
-    }
-
     def test_get_role_policy_output_is_named_after_the_policy(self) -> None:
         value = {
             "RoleName": "r",
             "PolicyName": "inline",
-            "PolicyDocument": self.document,
+            "PolicyDocument": DOCUMENT,
         }
 
         (policy,) = load_policies(value, label="file.json")
 
-        assert (policy.name, policy.document) == ("inline", self.document)
+        assert (policy.name, policy.document) == ("inline", DOCUMENT)
 
     def test_get_policy_version_output_gives_its_document(self) -> None:
-        value = {"PolicyVersion": {"Document": self.document, "VersionId": "v3"}}
+        value = {"PolicyVersion": {"Document": DOCUMENT, "VersionId": "v3"}}
 
         (policy,) = load_policies(value, label="version.json")
 
-        assert (policy.name, policy.document) == ("version.json", self.document)
+        assert (policy.name, policy.document) == ("version.json", DOCUMENT)
 
     def test_url_encoded_documents_are_decoded(self) -> None:
-        encoded = urllib.parse.quote(json.dumps(self.document))
+        encoded = urllib.parse.quote(json.dumps(DOCUMENT))
 
         (policy,) = load_policies(
             {"PolicyName": "p", "PolicyDocument": encoded}, label="x"
         )
 
-        assert policy.document == self.document
+        assert policy.document == DOCUMENT
 
     def test_a_role_entry_brings_its_inline_and_the_known_aws_managed_policy(
         self,
     ) -> None:
         role = {
             "RoleName": "exec",
-            "RolePolicyList": [
-                {"PolicyName": "inline", "PolicyDocument": self.document}
-            ],
+            "RolePolicyList": [{"PolicyName": "inline", "PolicyDocument": DOCUMENT}],
             "AttachedManagedPolicies": [
                 {
                     "PolicyName": "AmazonECSTaskExecutionRolePolicy",
-                    "PolicyArn": "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+                    "PolicyArn": MANAGED_ARN,
                 }
             ],
         }
@@ -355,7 +351,7 @@ class TestLoadingPolicies:
                     "Arn": arn,
                     "PolicyVersionList": [
                         {"Document": {"Statement": []}, "IsDefaultVersion": False},
-                        {"Document": self.document, "IsDefaultVersion": True},
+                        {"Document": DOCUMENT, "IsDefaultVersion": True},
                     ],
                 }
             ],
@@ -363,7 +359,7 @@ class TestLoadingPolicies:
 
         (policy,) = load_policies(details, label="details.json")
 
-        assert policy.document == self.document
+        assert policy.document == DOCUMENT
 
     def test_anything_else_is_refused_with_what_would_be_right(self) -> None:
         with pytest.raises(
