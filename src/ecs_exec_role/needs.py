@@ -27,6 +27,7 @@ __all__ = [
     "ObjectRead",
     "ParameterRead",
     "SecretRead",
+    "via_service",
 ]
 
 
@@ -184,21 +185,39 @@ class ParameterRead(Need):
         return self.parameter.account
 
 
+def via_service(
+    service: str, region: str, dns_suffix: str = "amazonaws.com"
+) -> tuple[str, ...]:
+    """The ``kms:ViaService`` values for ``service`` (``secretsmanager``) in ``region``.
+
+    ``SERVICE.REGION.amazonaws.com`` in every partition, as aws-cdk-lib's own key
+    grants write it; where the partition's endpoints end otherwise (China:
+    ``amazonaws.com.cn``) that form is allowed too, since both name the same
+    service in the same Region.
+    """
+    values = [f"{service}.{region}.amazonaws.com"]
+    if dns_suffix != "amazonaws.com":
+        values.append(f"{service}.{region}.{dns_suffix}")
+    return tuple(values)
+
+
 @dataclass(frozen=True)
 class KeyDecrypt(Need):
     """Decrypt with a customer-managed KMS key, only through ``service``.
 
     ``service`` is the endpoint that calls KMS on the role's behalf, such as
-    ``secretsmanager.eu-west-1.amazonaws.com``; the grant is conditioned on
-    ``kms:ViaService`` so the key cannot be used directly.
+    ``secretsmanager.eu-west-1.amazonaws.com`` (or several names of it, see
+    :func:`via_service`); the grant is conditioned on ``kms:ViaService`` so the
+    key cannot be used directly.
     """
 
     key: Arn
-    service: str
+    service: str | tuple[str, ...]
 
     def grants(self) -> tuple[Grant, ...]:
-        condition = ("StringEquals", "kms:ViaService", self.service)
-        return (Grant(Family.KMS_DECRYPT, self.key.render(), (condition,)),)
+        services = (self.service,) if isinstance(self.service, str) else self.service
+        conditions = tuple(("StringEquals", "kms:ViaService", s) for s in services)
+        return (Grant(Family.KMS_DECRYPT, self.key.render(), conditions),)
 
     @property
     def account(self) -> str | None:

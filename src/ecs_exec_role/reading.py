@@ -26,6 +26,7 @@ from .needs import (
     ObjectRead,
     ParameterRead,
     SecretRead,
+    via_service,
 )
 from .warnings import RoleWarning
 
@@ -279,9 +280,13 @@ class _Walker:
                 self.path("proxyConfiguration"),
             )
 
-    def container(self, container: Mapping[str, Any], at: str, task: Mapping[str, Any]) -> None:
+    def container(
+        self, container: Mapping[str, Any], at: str, task: Mapping[str, Any]
+    ) -> None:
         self.each(self.image, container, at)
-        credentials = container.get("repositoryCredentials", {}).get("credentialsParameter")
+        credentials = container.get("repositoryCredentials", {}).get(
+            "credentialsParameter"
+        )
         if credentials is not None:
             self.each(
                 self.secret_reference,
@@ -291,12 +296,23 @@ class _Walker:
                 names_are="secrets",
                 parameters=False,
             )
-        self.each(self.logging, container.get("logConfiguration"), f"{at}.logConfiguration")
+        self.each(
+            self.logging, container.get("logConfiguration"), f"{at}.logConfiguration"
+        )
         for index, secret in enumerate(container.get("secrets", [])):
-            self.each(self.value_from, secret["valueFrom"], f"{at}.secrets[{index}].valueFrom")
+            self.each(
+                self.value_from, secret["valueFrom"], f"{at}.secrets[{index}].valueFrom"
+            )
         for index, file in enumerate(container.get("environmentFiles", [])):
-            self.each(self.s3_file, file["value"], f"{at}.environmentFiles[{index}].value")
-        self.each(self.firelens, container.get("firelensConfiguration"), f"{at}.firelensConfiguration", task)
+            self.each(
+                self.s3_file, file["value"], f"{at}.environmentFiles[{index}].value"
+            )
+        self.each(
+            self.firelens,
+            container.get("firelensConfiguration"),
+            f"{at}.firelensConfiguration",
+            task,
+        )
         for index, spec in enumerate(container.get("credentialSpecs", [])):
             self.each(self.credential_spec, spec, f"{at}.credentialSpecs[{index}]")
 
@@ -322,7 +338,10 @@ class _Walker:
             return
         name = repository.name
         cached = any(name.startswith(f"{prefix}/") for prefix in self.prefixes)
-        self.add(ImagePull(repository.repository, cached, source=self.path(api_path)), self.path(api_path))
+        self.add(
+            ImagePull(repository.repository, cached, source=self.path(api_path)),
+            self.path(api_path),
+        )
 
     def logging(self, config: Mapping[str, Any] | None, at: str) -> None:
         if not config:
@@ -339,7 +358,11 @@ class _Walker:
                 self.path(f"{at}.logDriver"),
             )
         for index, option in enumerate(config.get("secretOptions", [])):
-            self.each(self.value_from, option["valueFrom"], f"{at}.secretOptions[{index}].valueFrom")
+            self.each(
+                self.value_from,
+                option["valueFrom"],
+                f"{at}.secretOptions[{index}].valueFrom",
+            )
 
     def awslogs(self, options: Mapping[str, str], at: str) -> None:
         group_path = f"{at}.awslogs-group"
@@ -359,7 +382,9 @@ class _Walker:
             )
         if "awslogs-region" in options:
             region_path = f"{at}.awslogs-region"
-            region = self.text(options["awslogs-region"], region_path, what="awslogs-region")
+            region = self.text(
+                options["awslogs-region"], region_path, what="awslogs-region"
+            )
             partition = partition_for_region(region, path=self.path(region_path))
         else:
             region = self.scope.require_region(
@@ -372,7 +397,9 @@ class _Walker:
         )
         prefix = options.get("awslogs-stream-prefix")
         if prefix is not None:
-            prefix = self.text(prefix, f"{at}.awslogs-stream-prefix", what="awslogs-stream-prefix")
+            prefix = self.text(
+                prefix, f"{at}.awslogs-stream-prefix", what="awslogs-stream-prefix"
+            )
         create = str(options.get("awslogs-create-group", "false")).lower() == "true"
         need = LogDelivery(
             Arn(partition.name, "logs", region, account, f"log-group:{group}"),
@@ -382,7 +409,9 @@ class _Walker:
         )
         self.add(need, self.path(group_path))
 
-    def firelens(self, config: Mapping[str, Any] | None, at: str, task: Mapping[str, Any]) -> None:
+    def firelens(
+        self, config: Mapping[str, Any] | None, at: str, task: Mapping[str, Any]
+    ) -> None:
         if not config:
             return
         options = config.get("options", {})
@@ -398,8 +427,16 @@ class _Walker:
                 "config-file-type 'file' with a path inside the image"
             )
             if compatibilities <= {"FARGATE"}:
-                raise InvalidReferenceError(message, path=self.path(f"{at}.options.config-file-type"), value="s3")
-            self.warn(ids.FIRELENS_S3_CONFIG_ON_FARGATE, message + " (granted for EC2)", self.path(value_path))
+                raise InvalidReferenceError(
+                    message,
+                    path=self.path(f"{at}.options.config-file-type"),
+                    value="s3",
+                )
+            self.warn(
+                ids.FIRELENS_S3_CONFIG_ON_FARGATE,
+                message + " (granted for EC2)",
+                self.path(value_path),
+            )
         if "config-file-value" not in options:
             raise InvalidReferenceError(
                 "config-file-type 's3' needs a config-file-value with the file's S3 ARN",
@@ -443,7 +480,9 @@ class _Walker:
             auth_path = f"{at}.fsxWindowsFileServerVolumeConfiguration.authorizationConfig.credentialsParameter"
             # The API takes the ARN of a secret or of a parameter, never a name.
             self.secret_reference(
-                fsx["authorizationConfig"]["credentialsParameter"], auth_path, names_are=None
+                fsx["authorizationConfig"]["credentialsParameter"],
+                auth_path,
+                names_are=None,
             )
         efs = volume.get("efsVolumeConfiguration") or {}
         if efs.get("authorizationConfig", {}).get("iam") == "ENABLED":
@@ -572,7 +611,7 @@ class _Walker:
             arn.with_resource(f"secret:{name}").render(),
         )
         if key is not None:
-            service = f"secretsmanager.{secret.region}.{partition_for_region(secret.region).dns_suffix}"
+            service = via_service("secretsmanager", secret.region, _dns(secret.region))
             self.add(KeyDecrypt(key, service, source=path), path)
 
     def parameter_name(self, name: str, at: str) -> None:
@@ -594,7 +633,13 @@ class _Walker:
         path = self.path(at)
         written = written or arn.render()
         kind, slash, name = arn.resource.partition("/")
-        if kind != "parameter" or not slash or not name or not _PARAMETER_NAME.match(name) or name.startswith("/"):
+        if (
+            kind != "parameter"
+            or not slash
+            or not name
+            or not _PARAMETER_NAME.match(name)
+            or name.startswith("/")
+        ):
             raise InvalidReferenceError(
                 f"{written!r} is not an SSM parameter ARN; expected "
                 "arn:PARTITION:ssm:REGION:ACCOUNT:parameter/NAME (one slash, "
@@ -613,12 +658,14 @@ class _Walker:
                 secret = parse_arn(secret_id, path=path, service="secretsmanager")
                 self.secret_arn(secret, secret_id, at, key_names=names)
             else:
-                secret = arn.with_resource(f"secret:{secret_id}", service="secretsmanager")
+                secret = arn.with_resource(
+                    f"secret:{secret_id}", service="secretsmanager"
+                )
                 self.secret_arn(secret, secret_id, at, by_name=True, key_names=names)
             return
         key = self.keys.lookup(*names)
         if key is not None:
-            service = f"ssm.{arn.region}.{partition_for_region(arn.region).dns_suffix}"
+            service = via_service("ssm", arn.region, _dns(arn.region))
             self.add(KeyDecrypt(key, service, source=path), path)
 
     def s3_file(self, value: str, at: str) -> None:
@@ -645,8 +692,12 @@ class _Walker:
         key_arn = self.keys.lookup(text, bucket, f"arn:{arn.partition}:s3:::{bucket}")
         if key_arn is not None:
             region = self.scope.require_region(path=path, value=text)
-            service = f"s3.{region}.{partition_for_region(region).dns_suffix}"
+            service = via_service("s3", region, _dns(region))
             self.add(KeyDecrypt(key_arn, service, source=path), path)
+
+
+def _dns(region: str) -> str:
+    return partition_for_region(region).dns_suffix
 
 
 def _describe(need: Need) -> str:

@@ -113,7 +113,9 @@ def build_statements(
                 actions=family.actions,
                 resources=tuple(sorted(resources, key=_resource_order)),
                 conditions=conditions,
-                sources={resource: tuple(paths) for resource, paths in resources.items()},
+                sources={
+                    resource: tuple(paths) for resource, paths in resources.items()
+                },
             )
         )
     return tuple(statements)
@@ -174,9 +176,11 @@ def _cut(statement: Statement, max_chars: int) -> list[Statement]:
     # string and a comma between two; the frame is taken with a long part
     # number, so the estimate never falls short.
     sample = statement.resources[:2]
-    frame = Policy((_part(statement, sample, 999),)).size - sum(
-        minified_size(resource) for resource in sample
-    ) - 1
+    frame = (
+        Policy((_part(statement, sample, 999),)).size
+        - sum(minified_size(resource) for resource in sample)
+        - 1
+    )
     parts: list[list[str]] = [[]]
     used = frame
     for resource in statement.resources:
@@ -195,7 +199,9 @@ def _part(statement: Statement, resources: tuple[str, ...], index: int) -> State
         actions=statement.actions,
         resources=resources,
         conditions=statement.conditions,
-        sources={resource: statement.sources.get(resource, ()) for resource in resources},
+        sources={
+            resource: statement.sources.get(resource, ()) for resource in resources
+        },
     )
 
 
@@ -230,7 +236,8 @@ def _condition_words(conditions: Sequence[Condition]) -> str:
         service, _, rest = value.partition(".")
         region = rest.rsplit(".amazonaws.", 1)[0] if ".amazonaws." in rest else rest
         words += [service, *_NOT_WORD.split(region)]
-    return "Via" + "".join(w[:1].upper() + w[1:] for w in words if w)
+    unique = dict.fromkeys(w[:1].upper() + w[1:] for w in words if w)
+    return "Via" + "".join(unique)
 
 
 def _unique(sid: str, used: set[str]) -> str:

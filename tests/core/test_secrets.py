@@ -232,7 +232,9 @@ class TestKeys:
         }
         assert allows(policy, Request("kms:Decrypt", self.KEY, via_secrets_manager))
 
-    def test_a_china_key_is_decrypted_via_the_china_endpoint(self) -> None:
+    def test_a_china_key_is_decrypted_via_either_name_of_the_china_endpoint(
+        self,
+    ) -> None:
         secret_arn = (
             "arn:aws-cn:secretsmanager:cn-north-1:111122223333:secret:db-AbCdEf"
         )
@@ -241,10 +243,18 @@ class TestKeys:
 
         result = statements(document, region="cn-north-1", kms_keys={secret_arn: key})
 
-        assert result[-1] == self.decrypt(
+        assert result[-1] == allow(
             "KmsDecryptViaSecretsmanagerCnNorth1",
-            "secretsmanager.cn-north-1.amazonaws.com.cn",
-            key,
+            ["kms:Decrypt"],
+            [key],
+            condition={
+                "StringEquals": {
+                    "kms:ViaService": [
+                        "secretsmanager.cn-north-1.amazonaws.com",
+                        "secretsmanager.cn-north-1.amazonaws.com.cn",
+                    ]
+                }
+            },
         )
 
     def test_values_on_aws_managed_keys_need_no_decrypt(self) -> None:
