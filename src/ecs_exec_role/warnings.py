@@ -14,12 +14,13 @@ __all__ = [
     "CROSS_ACCOUNT_RESOURCE",
     "DOMAINLESS_GMSA_SECRET",
     "FIRELENS_S3_CONFIG_ON_FARGATE",
+    "GUARDDUTY_AGENT_NOT_GRANTED",
     "IMAGE_NOT_GIVEN",
     "NOT_EXECUTION_ROLE",
     "NO_EXECUTION_ROLE_NEEDED",
     "PARTIAL_SECRET_ARN",
-    "RoleWarning",
     "UNKNOWN_SETTING",
+    "RoleWarning",
 ]
 
 _PREFIX = "ecs-exec-role"
@@ -48,6 +49,9 @@ UNKNOWN_SETTING = f"{_PREFIX}:unknownSetting"
 IMAGE_NOT_GIVEN = f"{_PREFIX}:imageNotGiven"
 """A container has no image yet (deploy tools fill it in); no pull is granted for it."""
 
+GUARDDUTY_AGENT_NOT_GRANTED = f"{_PREFIX}:guardDutyAgentNotGranted"
+"""A Fargate task, and nothing said of GuardDuty Runtime Monitoring's agent sidecar."""
+
 ALL_WARNING_IDS = (
     PARTIAL_SECRET_ARN,
     CROSS_ACCOUNT_RESOURCE,
@@ -57,6 +61,7 @@ ALL_WARNING_IDS = (
     NO_EXECUTION_ROLE_NEEDED,
     UNKNOWN_SETTING,
     IMAGE_NOT_GIVEN,
+    GUARDDUTY_AGENT_NOT_GRANTED,
 )
 
 
