@@ -15,6 +15,7 @@ from .arns import Scope
 from .documents import TaskDefinitionDocument, load_json, read_task_definitions
 from .errors import InvalidTaskDefinitionError
 from .reading import Derivation, derive_needs
+from .service_connect import ServiceDocument
 from .statements import (
     DEFAULT_MAX_MANAGED_POLICIES,
     Policy,
@@ -70,20 +71,26 @@ def derive_policy(
     partition: str | None = None,
     kms_keys: Mapping[str, str] | None = None,
     pull_through_cache_prefixes: Sequence[str] = (),
+    services: Sequence[ServiceDocument] = (),
+    runtime_monitoring: bool | None = None,
     max_policies: int = DEFAULT_MAX_MANAGED_POLICIES,
 ) -> RolePolicy:
     """The least-privilege execution-role policy for ``documents``.
 
     ``region``, ``account`` and ``partition`` are the task's own and serve
     references that name none; the partition follows from the Region when not
-    given. See :func:`ecs_exec_role.reading.derive_needs` for ``kms_keys`` and
-    ``pull_through_cache_prefixes``.
+    given. See :func:`ecs_exec_role.reading.derive_needs` for ``kms_keys``,
+    ``pull_through_cache_prefixes``, ``services`` (read them with
+    :func:`ecs_exec_role.service_connect.read_services`) and
+    ``runtime_monitoring``.
     """
     derivation = derive_needs(
         documents,
         scope=Scope(region=region, account=account, partition=partition),
         kms_keys=kms_keys,
         pull_through_cache_prefixes=pull_through_cache_prefixes,
+        services=services,
+        runtime_monitoring=runtime_monitoring,
     )
     statements = build_statements(derivation.needs, derivation.sources)
     policies = (

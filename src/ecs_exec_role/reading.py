@@ -4,7 +4,9 @@
 included) and the task's volumes, turning each setting that the ECS agent
 serves with the execution role into a need. What no task definition says comes
 from the caller: the task's Region and account for name-only references, the
-KMS keys behind secrets and parameters, and the ECR pull-through cache prefixes.
+KMS keys behind secrets and parameters, the ECR pull-through cache prefixes,
+the services whose Service Connect proxies log with the role, and whether
+GuardDuty adds its agent sidecar to the tasks.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from .needs import (
     SecretRead,
     via_service,
 )
+from .runtime_monitoring import runtime_monitoring_needs
+from .service_connect import ServiceDocument
 from .warnings import RoleWarning
 
 __all__ = ["Derivation", "derive_needs"]
@@ -86,6 +90,8 @@ def derive_needs(
     scope: Scope | None = None,
     kms_keys: Mapping[str, str] | None = None,
     pull_through_cache_prefixes: Sequence[str] = (),
+    services: Iterable[ServiceDocument] = (),
+    runtime_monitoring: bool | None = None,
 ) -> Derivation:
     """Every need of the execution role shared by ``documents``.
 
@@ -93,8 +99,14 @@ def derive_needs(
     definition, as an ARN, or by name) to the ARN of the customer-managed key
     that encrypts it; resources that it does not name are taken to use the AWS
     managed key, which needs no grant. ``pull_through_cache_prefixes`` are the
-    ECR repository prefixes of pull-through cache rules.
+    ECR repository prefixes of pull-through cache rules. ``services`` are ECS
+    services that run these tasks: their Service Connect log configurations
+    are granted like a container's. ``runtime_monitoring`` says whether
+    GuardDuty adds its agent sidecar, pulled with this role, to the tasks; see
+    :func:`ecs_exec_role.runtime_monitoring.runtime_monitoring_needs` (when
+    not said, each Fargate task definition gets a warning).
     """
+    documents = tuple(documents)
     walker = _Walker(
         scope or Scope(),
         _KeyMap(kms_keys or {}),
@@ -102,6 +114,9 @@ def derive_needs(
     )
     for document in documents:
         walker.document(document)
+    for service in services:
+        walker.service(service)
+    walker.each(walker.runtime_monitoring, documents, runtime_monitoring)
     if walker.problems:
         raise (
             walker.problems[0]
@@ -279,6 +294,48 @@ class _Walker:
                 "(appmesh:StreamAggregatedResources) belong to the task role",
                 self.path("proxyConfiguration"),
             )
+
+    # -- outside the task definition -------------------------------------------
+
+    def service(self, service: ServiceDocument) -> None:
+        """A service's Service Connect logs, which ECS delivers with this role."""
+        self.document_ = service.paths
+        for api_path in service.ignored:
+            self.warn(
+                ids.UNKNOWN_SETTING,
+                "is not a setting of the ECS API: ECS and the AWS SDKs drop it "
+                "(the AWS CLI refuses it), so nothing is granted for it",
+                self.path(api_path),
+            )
+        for at, config in service.service_connect():
+            self.each(
+                self.logging, config.get("logConfiguration"), f"{at}.logConfiguration"
+            )
+            for index, entry in enumerate(config.get("services", ())):
+                if entry.get("tls"):
+                    self.warn(
+                        ids.NOT_EXECUTION_ROLE,
+                        "Service Connect TLS uses the ECS infrastructure role (its "
+                        "roleArn), not the execution role: nothing is granted here",
+                        self.path(f"{at}.services[{index}].tls"),
+                    )
+
+    def runtime_monitoring(
+        self, documents: Sequence[TaskDefinitionDocument], enabled: bool | None
+    ) -> None:
+        needs, warnings = runtime_monitoring_needs(
+            documents, self.scope, enabled=enabled
+        )
+        for warning in warnings:
+            self.warnings.setdefault(warning)
+        for need in needs:
+            # Not self.add: GuardDuty's repository lets every account pull, so
+            # it is no cross-account resource to warn about.
+            sources = self.needs.setdefault(need, [])
+            if need.source not in sources:
+                sources.append(need.source)
+
+    # -- a container ---------------------------------------------------------
 
     def container(
         self, container: Mapping[str, Any], at: str, task: Mapping[str, Any]

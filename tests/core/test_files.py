@@ -117,7 +117,10 @@ class TestFireLens:
         result = statements(document)
 
         assert [s["Sid"] for s in result] == ["S3ObjectRead", "S3BucketLocation"]
-        assert warning_ids(document) == [ids.FIRELENS_S3_CONFIG_ON_FARGATE]
+        assert warning_ids(document) == [
+            ids.FIRELENS_S3_CONFIG_ON_FARGATE,
+            ids.GUARDDUTY_AGENT_NOT_GRANTED,
+        ]
 
     def test_a_file_configuration_needs_no_grant(self) -> None:
         document = task(
