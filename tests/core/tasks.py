@@ -55,6 +55,7 @@ def derive(
     partition: str | None = None,
     kms_keys: Mapping[str, str] | None = None,
     pull_through_cache_prefixes: Sequence[str] = (),
+    runtime_monitoring: bool | None = None,
     max_policies: int = 10,
 ) -> RolePolicy:
     """The pipeline from a document (any accepted shape) to the role's policy."""
@@ -65,6 +66,7 @@ def derive(
         partition=partition,
         kms_keys=kms_keys,
         pull_through_cache_prefixes=pull_through_cache_prefixes,
+        runtime_monitoring=runtime_monitoring,
         max_policies=max_policies,
     )
 
