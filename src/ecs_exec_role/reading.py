@@ -475,8 +475,11 @@ class _Walker:
         if options.get("config-file-type") != "s3":
             return
         value_path = f"{at}.options.config-file-value"
-        compatibilities = set(task.get("requiresCompatibilities", ())) | set(
-            task.get("compatibilities", ())
+        # What the task requires decides where it runs; describe output's
+        # computed 'compatibilities' (nearly always EC2 and FARGATE) only
+        # speaks when nothing is required.
+        compatibilities = set(
+            task.get("requiresCompatibilities") or task.get("compatibilities") or ()
         )
         if "FARGATE" in compatibilities:
             message = (

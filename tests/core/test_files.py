@@ -109,6 +109,39 @@ class TestFireLens:
         ):
             derive(document)
 
+    def test_a_described_fargate_only_task_is_refused_whatever_it_is_compatible_with(
+        self,
+    ) -> None:
+        """describe-task-definition adds 'compatibilities'; the requirement decides."""
+        document = task(
+            self.router(),
+            requiresCompatibilities=["FARGATE"],
+            compatibilities=["EC2", "FARGATE"],
+            taskDefinitionArn="arn:aws:ecs:eu-west-1:111122223333:task-definition/a:1",
+            revision=1,
+            status="ACTIVE",
+        )
+
+        with pytest.raises(InvalidReferenceError, match="not supported on AWS Fargate"):
+            derive(document)
+
+    def test_a_described_task_requiring_nothing_is_judged_by_its_compatibilities(
+        self,
+    ) -> None:
+        document = task(
+            self.router(),
+            compatibilities=["EC2", "FARGATE"],
+            taskDefinitionArn="arn:aws:ecs:eu-west-1:111122223333:task-definition/a:1",
+            revision=1,
+            status="ACTIVE",
+        )
+
+        policy = derive(document, runtime_monitoring=False)
+
+        assert [w.id for w in policy.derivation.warnings] == [
+            ids.FIRELENS_S3_CONFIG_ON_FARGATE
+        ]
+
     def test_an_s3_configuration_for_ec2_and_fargate_is_granted_with_a_warning(
         self,
     ) -> None:
