@@ -20,6 +20,7 @@ import click
 
 from .errors import ExecutionRoleError
 from .pipeline import derive_policy, read_documents
+from .service_connect import ServiceDocument, read_services
 from .statements import MANAGED_POLICY_MAX_CHARS
 from .warnings import NO_EXECUTION_ROLE_NEEDED, RoleWarning
 
@@ -96,6 +97,24 @@ def _key_pairs(
     help="An ECR repository prefix of a pull-through cache rule; images under it "
     "may also import the upstream image and create their repository. Repeatable.",
 )
+@click.option(
+    "--service",
+    "service_files",
+    multiple=True,
+    type=click.File("rb"),
+    metavar="FILE",
+    help="An ECS service that runs the task, as CreateService input or "
+    "describe-services output: the log configuration of its Service Connect proxy "
+    "is granted like a container's. Repeatable.",
+)
+@click.option(
+    "--runtime-monitoring/--no-runtime-monitoring",
+    default=None,
+    help="Whether GuardDuty Runtime Monitoring adds its agent sidecar to the "
+    "(Fargate) task: --runtime-monitoring grants the pull of the agent image from "
+    "GuardDuty's repository in --region; --no-runtime-monitoring says it does not. "
+    "Not given: a Fargate task gets a warning.",
+)
 def policy(
     *,
     file: IO[bytes],
@@ -104,6 +123,8 @@ def policy(
     partition: str | None,
     kms_keys: dict[str, str],
     prefixes: tuple[str, ...],
+    service_files: tuple[IO[bytes], ...],
+    runtime_monitoring: bool | None,
 ) -> None:
     """Print the execution-role policy that FILE needs, as a JSON document.
 
@@ -116,16 +137,21 @@ def policy(
     empty, a note on standard error says so, and the exit status is 0. Bad
     input exits with status 2 and the error on standard error.
     """
-    name = getattr(file, "name", "<stdin>")
-    label = "stdin" if name in ("-", "<stdin>") else Path(name).name
     try:
+        services = [
+            service
+            for service_file in service_files
+            for service in _read_services(service_file)
+        ]
         role = derive_policy(
-            read_documents(file.read(), label=label),
+            read_documents(file.read(), label=_label(file)),
             region=region,
             account=account,
             partition=partition,
             kms_keys=kms_keys,
             pull_through_cache_prefixes=prefixes,
+            services=services,
+            runtime_monitoring=runtime_monitoring,
         )
     except ExecutionRoleError as error:
         _fail(error)
@@ -141,6 +167,16 @@ def policy(
             "the TaskExecutionRole construct splits it",
             err=True,
         )
+
+
+def _label(file: IO[bytes]) -> str:
+    """The name that errors and warnings give an input: its file name, or stdin."""
+    name = getattr(file, "name", "<stdin>")
+    return "stdin" if name in ("-", "<stdin>") else Path(name).name
+
+
+def _read_services(file: IO[bytes]) -> list[ServiceDocument]:
+    return read_services(file.read(), label=_label(file))
 
 
 def _dumps(document: Any) -> str:
