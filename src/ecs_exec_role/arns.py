@@ -28,6 +28,8 @@ __all__ = [
 ]
 
 _ACCOUNT = re.compile(r"^\d{12}$")
+# arn, partition, service, region, account, resource
+_ARN_FIELDS = 6
 _REGION = re.compile(r"^[a-z]{2,5}(-[a-z]+)+-\d+$")
 
 
@@ -197,8 +199,8 @@ def parse_arn(text: str, *, path: str, service: str | None = None) -> Arn:
     The partition must exist and hold the region; the account must have 12
     digits. S3 ARNs must have neither.
     """
-    fields = text.split(":", 5)
-    if len(fields) != 6 or fields[0] != "arn" or not fields[5]:
+    fields = text.split(":", _ARN_FIELDS - 1)
+    if len(fields) != _ARN_FIELDS or fields[0] != "arn" or not fields[-1]:
         raise InvalidReferenceError(
             f"{text!r} is not an ARN of the form "
             "arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE",
@@ -240,7 +242,9 @@ def parse_arn(text: str, *, path: str, service: str | None = None) -> Arn:
     return arn
 
 
-def _quoting(text: str, check: Callable[..., Partition], field: str, *, path: str) -> Partition:
+def _quoting(
+    text: str, check: Callable[..., Partition], field: str, *, path: str
+) -> Partition:
     """``check(field)``, with an error that quotes the whole ARN ``text``."""
     try:
         return check(field, path=path)
@@ -275,7 +279,9 @@ def _ecr_host_pattern() -> re.Pattern[str]:
 
 
 _ECR_HOST = functools.cache(_ecr_host_pattern)
-_REPOSITORY = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
+_REPOSITORY = re.compile(
+    r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$"
+)
 _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 _DIGEST = re.compile(r"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-fA-F0-9]{32,}$")
 
@@ -329,13 +335,18 @@ def parse_ecr_image(image: str, *, path: str) -> EcrImage | None:
     check_account(account, path=path, what=f"the account of image {image!r}")
     partition = partition_for_region(region, path=path)
     suffix = match["suffix"]
-    dual_stack = "on.amazonwebservices.com.cn" if partition.name == "aws-cn" else "on.aws"
+    dual_stack = (
+        "on.amazonwebservices.com.cn" if partition.name == "aws-cn" else "on.aws"
+    )
     expected = {partition.dns_suffix, dual_stack}
     if suffix not in expected:
         raise InvalidReferenceError(
-            f"image host {host!r} ends in {suffix!r}, but Region {region} belongs to "
-            f"partition {partition.name!r}, whose hosts end in {partition.dns_suffix!r}",
+            f"image host {host!r} ends in {suffix!r}, but Region {region} belongs "
+            f"to partition {partition.name!r}, whose hosts end in "
+            f"{partition.dns_suffix!r}",
             path=path,
             value=image,
         )
-    return EcrImage(Arn(partition.name, "ecr", region, account, f"repository/{name}"), name)
+    return EcrImage(
+        Arn(partition.name, "ecr", region, account, f"repository/{name}"), name
+    )

@@ -1,4 +1,4 @@
-"""Task-definition documents in every shape people keep them, checked by the ECS API model.
+"""Task-definition documents in every shape people keep them, checked by the ECS model.
 
 Accepted shapes:
 
@@ -31,7 +31,9 @@ __all__ = ["TaskDefinitionDocument", "load_json", "read_task_definitions"]
 _CFN_TYPE = "AWS::ECS::TaskDefinition"
 _GENERATED_FAMILY = "generated-by-cloudformation"
 # describe-task-definition output carries these; RegisterTaskDefinition does not.
-_DESCRIBE_MARKERS = frozenset({"taskDefinitionArn", "revision", "status", "registeredAt"})
+_DESCRIBE_MARKERS = frozenset(
+    {"taskDefinitionArn", "revision", "status", "registeredAt"}
+)
 
 
 @dataclass(frozen=True)
@@ -167,8 +169,10 @@ def _problem(
         unknown = details["unknown_param"]
         known = ", ".join(details.get("valid_names", ()))
         return (
-            f"{unknown!r} is not a setting the ECS API knows here; expected one "
-            f"of {known}",
+            (
+                f"{unknown!r} is not a setting the ECS API knows here; expected one "
+                f"of {known}"
+            ),
             _join(path, unknown),
             unknown,
         )
@@ -180,8 +184,10 @@ def _problem(
         wanted = _json_types(expected)
         article = "an" if wanted[:1] in "aeiou" else "a"
         return (
-            f"{value!r} is a JSON {_json_type(value)}; the ECS API expects "
-            f"{article} {wanted}",
+            (
+                f"{value!r} is a JSON {_json_type(value)}; the ECS API expects "
+                f"{article} {wanted}"
+            ),
             path,
             value,
         )
@@ -221,12 +227,14 @@ def _json_type(value: Any) -> str:
 
 
 def _json_types(python_types: str) -> str:
-    names = [_JSON_TYPES.get(name.strip(), name.strip()) for name in python_types.split(",")]
+    names = [
+        _JSON_TYPES.get(name.strip(), name.strip()) for name in python_types.split(",")
+    ]
     return " or ".join(dict.fromkeys(names)) or "another type"
 
 
 def _known_members(value: Any, shape: Shape, at: str, ignored: list[str]) -> Any:
-    """``value`` without the structure keys ``shape`` does not know, led by the model."""
+    """``value`` without the structure keys that ``shape`` does not know."""
     kind = shape.type_name
     if kind == "structure" and isinstance(value, dict):
         members = shape.members
@@ -253,7 +261,10 @@ def _known_members(value: Any, shape: Shape, at: str, ignored: list[str]) -> Any
     return value
 
 
-def read_task_definitions(document: Any, *, label: str = "") -> list[TaskDefinitionDocument]:
+# One return per accepted shape reads better than a dispatch table.
+def read_task_definitions(  # noqa: PLR0911
+    document: Any, *, label: str = ""
+) -> list[TaskDefinitionDocument]:
     """Every task definition in ``document``, in any of the accepted shapes.
 
     Raises :class:`InvalidTaskDefinitionError`, naming the JSON path, when the
@@ -275,7 +286,9 @@ def read_task_definitions(document: Any, *, label: str = "") -> list[TaskDefinit
     if document.get("Type") == _CFN_TYPE:
         return [_cloudformation(document, label=label, prefix="")]
     if isinstance(document.get("taskDefinition"), dict):
-        return [_describe(document["taskDefinition"], label=label, prefix="taskDefinition")]
+        return [
+            _describe(document["taskDefinition"], label=label, prefix="taskDefinition")
+        ]
     if _DESCRIBE_MARKERS & document.keys():
         return [_describe(document, label=label, prefix="")]
     if "containerDefinitions" in document:
@@ -323,7 +336,9 @@ def _container_array(
     )
 
 
-def _template(resources: Mapping[str, Any], *, label: str) -> list[TaskDefinitionDocument]:
+def _template(
+    resources: Mapping[str, Any], *, label: str
+) -> list[TaskDefinitionDocument]:
     found = [
         _cloudformation(resource, label=label, prefix=f"Resources.{name}")
         for name, resource in resources.items()
@@ -336,7 +351,9 @@ def _template(resources: Mapping[str, Any], *, label: str) -> list[TaskDefinitio
     return found
 
 
-def _cloudformation(resource: Mapping[str, Any], *, label: str, prefix: str) -> TaskDefinitionDocument:
+def _cloudformation(
+    resource: Mapping[str, Any], *, label: str, prefix: str
+) -> TaskDefinitionDocument:
     properties = resource.get("Properties", {})
     properties_path = f"{prefix}.Properties" if prefix else "Properties"
     if not isinstance(properties, dict):
@@ -346,7 +363,9 @@ def _cloudformation(resource: Mapping[str, Any], *, label: str, prefix: str) -> 
             value=properties,
         )
     converter = _CloudFormationConverter()
-    body = converter.convert(properties, _shape("RegisterTaskDefinitionRequest"), "", "")
+    body = converter.convert(
+        properties, _shape("RegisterTaskDefinitionRequest"), "", ""
+    )
     # CloudFormation names the family after the stack when Family is not set.
     body.setdefault("family", _GENERATED_FAMILY)
     document = TaskDefinitionDocument(
@@ -392,12 +411,16 @@ class _CloudFormationConverter:
             ]
         if kind == "map" and isinstance(value, dict):
             return {
-                key: self.convert(item, shape.value, f"{api_path}.{key}", f"{cfn_path}.{key}")
+                key: self.convert(
+                    item, shape.value, f"{api_path}.{key}", f"{cfn_path}.{key}"
+                )
                 for key, item in value.items()
             }
         return _scalar(value, kind)
 
-    def _structure(self, value: dict[str, Any], shape: Shape, api_path: str, cfn_path: str) -> dict[str, Any]:
+    def _structure(
+        self, value: dict[str, Any], shape: Shape, api_path: str, cfn_path: str
+    ) -> dict[str, Any]:
         members = {name.lower(): name for name in shape.members}
         converted: dict[str, Any] = {}
         for key, item in value.items():

@@ -71,7 +71,7 @@ class Family(enum.Enum):
 
 
 Condition = tuple[str, str, str]
-"""One IAM condition: operator, key, value (``("StringEquals", "kms:ViaService", ...)``)."""
+"""One IAM condition: operator, key and value (``StringEquals``, ``kms:ViaService``)."""
 
 
 @dataclass(frozen=True)

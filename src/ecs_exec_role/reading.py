@@ -42,6 +42,8 @@ _SECRET_NAME = re.compile(r"^[A-Za-z0-9/_+=.@\-]+$")
 _SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
 _LOG_GROUP = re.compile(r"^[A-Za-z0-9_\-/.#]{1,512}$")
 _SECRETS_MANAGER_REFERENCE = "/aws/reference/secretsmanager/"
+# valueFrom may follow a secret's ARN with :JSON-KEY:VERSION-STAGE:VERSION-ID.
+_SECRET_SELECTORS = 3
 
 # The API paths this module reads. A CloudFormation intrinsic function at one
 # of them (or at a list or object holding one) stands in as an empty value,
@@ -199,15 +201,15 @@ class _Walker:
         sources = self.needs.setdefault(need, [])
         if path not in sources:
             sources.append(path)
-        if need.account is not None and self.scope.account is not None:
-            if need.account != self.scope.account:
-                self.warn(
-                    ids.CROSS_ACCOUNT_RESOURCE,
-                    f"{_describe(need)} is in account {need.account}; its owner must "
-                    f"also allow this role (or account {self.scope.account}) in the "
-                    "resource's policy",
-                    path,
-                )
+        known = need.account is not None and self.scope.account is not None
+        if known and need.account != self.scope.account:
+            self.warn(
+                ids.CROSS_ACCOUNT_RESOURCE,
+                f"{_describe(need)} is in account {need.account}; its owner must "
+                f"also allow this role (or account {self.scope.account}) in the "
+                "resource's policy",
+                path,
+            )
 
     def warn(self, warning_id: str, message: str, path: str = "") -> None:
         self.warnings.setdefault(RoleWarning(warning_id, message, path))
@@ -425,7 +427,8 @@ class _Walker:
         group_path = f"{at}.awslogs-group"
         if "awslogs-group" not in options:
             raise InvalidReferenceError(
-                "the awslogs driver needs an 'awslogs-group' option naming the log group",
+                "the awslogs driver needs an 'awslogs-group' option naming the "
+                "log group",
                 path=self.path(at),
                 value=sorted(options),
             )
@@ -499,7 +502,8 @@ class _Walker:
             )
         if "config-file-value" not in options:
             raise InvalidReferenceError(
-                "config-file-type 's3' needs a config-file-value with the file's S3 ARN",
+                "config-file-type 's3' needs a config-file-value with the file's "
+                "S3 ARN",
                 path=self.path(f"{at}.options"),
                 value=sorted(options),
             )
@@ -537,7 +541,10 @@ class _Walker:
     def volume(self, volume: Mapping[str, Any], at: str) -> None:
         fsx = volume.get("fsxWindowsFileServerVolumeConfiguration")
         if fsx:
-            auth_path = f"{at}.fsxWindowsFileServerVolumeConfiguration.authorizationConfig.credentialsParameter"
+            auth_path = (
+                f"{at}.fsxWindowsFileServerVolumeConfiguration"
+                ".authorizationConfig.credentialsParameter"
+            )
             # The API takes the ARN of a secret or of a parameter, never a name.
             self.secret_reference(
                 fsx["authorizationConfig"]["credentialsParameter"],
@@ -602,7 +609,8 @@ class _Walker:
             raise InvalidReferenceError(
                 f"{what} {text!r} is not an ARN; ECS takes only the ARN of "
                 f"{expected} here (arn:PARTITION:secretsmanager:REGION:ACCOUNT:"
-                "secret:NAME-XXXXXX or arn:PARTITION:ssm:REGION:ACCOUNT:parameter/NAME)",
+                "secret:NAME-XXXXXX or "
+                "arn:PARTITION:ssm:REGION:ACCOUNT:parameter/NAME)",
                 path=path,
                 value=text,
             )
@@ -634,7 +642,7 @@ class _Walker:
         kind, _, rest = arn.resource.partition(":")
         fields = rest.split(":")
         name, selectors = fields[0], fields[1:]
-        if kind != "secret" or not name or len(selectors) > 3:
+        if kind != "secret" or not name or len(selectors) > _SECRET_SELECTORS:
             raise InvalidReferenceError(
                 f"{written!r} is not a Secrets Manager reference; expected "
                 "arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME, optionally "

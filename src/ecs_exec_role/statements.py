@@ -170,7 +170,7 @@ def split_policies(
 
 def _cut(statement: Statement, max_chars: int) -> list[Statement]:
     """``statement`` as parts that each fit a policy alone, cut by resource."""
-    if Policy((statement,)).size <= max_chars or len(statement.resources) < 2:
+    if Policy((statement,)).size <= max_chars or len(statement.resources) <= 1:
         return [statement]
     # A part with resources R measures its frame plus each resource's JSON
     # string and a comma between two; the frame is taken with a long part
