@@ -166,11 +166,15 @@ def runtime_monitoring_needs(
             path=OPTION,
             value=sorted({c for d in documents for c in _compatibilities(d)}),
         )
-    region = scope.require_region(
-        path=OPTION,
-        value="GuardDuty's agent image",
-        remedy="leave runtime_monitoring off (the agent's repository is per Region)",
-    )
+    if scope.region is None:
+        raise InvalidReferenceError(
+            "GuardDuty's agent repository differs by Region, and no Region was "
+            "given for the task; pass the task's region (--region) or leave "
+            "runtime_monitoring off",
+            path=OPTION,
+            value=None,
+        )
+    region = scope.region
     agent = guardduty_agent_repository(region)
     return (ImagePull(agent.repository, source=OPTION),), ()
 
