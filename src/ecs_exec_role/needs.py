@@ -27,6 +27,7 @@ __all__ = [
     "ObjectRead",
     "ParameterRead",
     "SecretRead",
+    "iam_literal",
     "via_service",
 ]
 
@@ -68,6 +69,17 @@ class Family(enum.Enum):
     def actions(self) -> tuple[str, ...]:
         actions: tuple[str, ...] = self.value[1]
         return actions
+
+
+def iam_literal(name: str) -> str:
+    """``name`` for a policy's Resource, its ``?`` no longer a wildcard.
+
+    S3 keys and log stream names may hold ``?``, which IAM reads as any one
+    character; ``${?}`` is IAM's way to say the character itself. (``*`` is
+    refused before it gets here, and ``${`` is taken for a template
+    placeholder.)
+    """
+    return name.replace("?", "${?}")
 
 
 Condition = tuple[str, str, str]
@@ -134,7 +146,7 @@ class LogDelivery(Need):
     create_group: bool = False
 
     def grants(self) -> tuple[Grant, ...]:
-        streams = f"{self.stream_prefix}/*" if self.stream_prefix else "*"
+        streams = f"{iam_literal(self.stream_prefix)}/*" if self.stream_prefix else "*"
         write = Grant(
             Family.LOGS_WRITE,
             self.log_group.with_resource(
@@ -235,6 +247,6 @@ class ObjectRead(Need):
     def grants(self) -> tuple[Grant, ...]:
         bucket = f"arn:{self.partition}:s3:::{self.bucket}"
         return (
-            Grant(Family.S3_OBJECT_READ, f"{bucket}/{self.key}"),
+            Grant(Family.S3_OBJECT_READ, f"{bucket}/{iam_literal(self.key)}"),
             Grant(Family.S3_BUCKET_LOCATION, bucket),
         )

@@ -42,6 +42,7 @@ _SECRET_NAME = re.compile(r"^[A-Za-z0-9/_+=.@\-]+$")
 _SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
 _LOG_GROUP = re.compile(r"^[A-Za-z0-9_\-/.#]{1,512}$")
 _SECRETS_MANAGER_REFERENCE = "/aws/reference/secretsmanager/"
+_NOT_IN_STREAM_NAMES = re.compile(r"[:*]")
 # valueFrom may follow a secret's ARN with :JSON-KEY:VERSION-STAGE:VERSION-ID.
 _SECRET_SELECTORS = 3
 
@@ -457,9 +458,15 @@ class _Walker:
         )
         prefix = options.get("awslogs-stream-prefix")
         if prefix is not None:
-            prefix = self.text(
-                prefix, f"{at}.awslogs-stream-prefix", what="awslogs-stream-prefix"
-            )
+            prefix_path = f"{at}.awslogs-stream-prefix"
+            prefix = self.text(prefix, prefix_path, what="awslogs-stream-prefix")
+            if _NOT_IN_STREAM_NAMES.search(prefix):
+                raise InvalidReferenceError(
+                    f"awslogs-stream-prefix {prefix!r} holds ':' or '*', which "
+                    "CloudWatch Logs does not allow in a log stream name",
+                    path=self.path(prefix_path),
+                    value=prefix,
+                )
         create = str(options.get("awslogs-create-group", "false")).lower() == "true"
         need = LogDelivery(
             Arn(partition.name, "logs", region, account, f"log-group:{group}"),

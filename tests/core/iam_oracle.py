@@ -4,7 +4,9 @@ It implements the parts of IAM policy evaluation that the execution-role
 policies use, and refuses the rest instead of guessing:
 
 - ``Action`` and ``Resource`` with IAM's wildcards, ``*`` (any run of
-  characters, ``/`` and ``:`` included) and ``?`` (exactly one character);
+  characters, ``/`` and ``:`` included) and ``?`` (exactly one character),
+  and the escapes ``${*}``, ``${?}`` and ``${$}`` for those characters
+  themselves (other policy variables are refused);
   actions match without regard to case, resources with regard to it;
 - ``Condition`` with ``StringEquals``, ``StringLike``, ``ArnEquals`` and
   ``ArnLike`` over single-valued keys, which all must hold; a key that the
@@ -44,11 +46,24 @@ class Request:
     context: Mapping[str, str] = field(default_factory=dict)
 
 
+_ESCAPES = {"${*}": "*", "${?}": "?", "${$}": "$"}
+
+
 def _pattern(glob: str, *, ignore_case: bool) -> re.Pattern[str]:
-    regex = "".join(
-        ".*" if char == "*" else "." if char == "?" else re.escape(char)
-        for char in glob
-    )
+    parts: list[str] = []
+    index = 0
+    while index < len(glob):
+        escape = glob[index : index + 4]
+        if escape in _ESCAPES:
+            parts.append(re.escape(_ESCAPES[escape]))
+            index += 4
+            continue
+        if glob.startswith("${", index):
+            raise UnsupportedPolicyError(f"policy variable in {glob!r}")
+        char = glob[index]
+        parts.append(".*" if char == "*" else "." if char == "?" else re.escape(char))
+        index += 1
+    regex = "".join(parts)
     flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
     return re.compile(f"^{regex}$", flags)
 

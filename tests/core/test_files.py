@@ -7,6 +7,7 @@ import pytest
 from ecs_exec_role import InvalidReferenceError
 from ecs_exec_role import warnings as ids
 
+from .iam_oracle import Request, allows
 from .tasks import allow, container, derive, statements, task, warning_ids
 
 
@@ -38,6 +39,20 @@ class TestEnvironmentFiles:
             ),
             bucket_location("arn:aws:s3:::my-app-config", "arn:aws:s3:::my-app-shared"),
         ]
+
+    def test_a_question_mark_in_a_key_is_granted_as_itself(self) -> None:
+        """IAM reads '?' as any one character; '${?}' is the character itself."""
+        document = task(
+            container(
+                environmentFiles=[{"type": "s3", "value": "arn:aws:s3:::cfg/a?b.env"}]
+            )
+        )
+
+        policy = derive(document).document
+
+        assert object_read("arn:aws:s3:::cfg/a${?}b.env") in policy["Statement"]  # type: ignore[index]
+        assert allows(policy, Request("s3:GetObject", "arn:aws:s3:::cfg/a?b.env"))
+        assert not allows(policy, Request("s3:GetObject", "arn:aws:s3:::cfg/aXb.env"))
 
     def test_a_file_in_china_keeps_the_china_partition(self) -> None:
         document = task(

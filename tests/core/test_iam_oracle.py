@@ -81,6 +81,30 @@ class TestWildcards:
             ),
         )
 
+    def test_an_escaped_question_mark_is_the_character_itself(self) -> None:
+        document = policy(
+            {
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::b/a${?}b",
+            }
+        )
+
+        assert allows(document, Request("s3:GetObject", "arn:aws:s3:::b/a?b"))
+        assert not allows(document, Request("s3:GetObject", "arn:aws:s3:::b/aXb"))
+
+    def test_other_policy_variables_are_refused(self) -> None:
+        document = policy(
+            {
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::b/${aws:username}",
+            }
+        )
+
+        with pytest.raises(UnsupportedPolicyError, match="policy variable"):
+            allows(document, Request("s3:GetObject", "arn:aws:s3:::b/x"))
+
 
 class TestConditions:
     KEY = policy(

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+from ecs_exec_role import InvalidReferenceError
+
 from .iam_oracle import Request, allows
 from .tasks import awslogs, container, derive, statements, task
 
@@ -81,6 +85,34 @@ class TestStreams:
         assert not allows(
             policy, Request("logs:PutLogEvents", f"{group}:log-stream:x/y")
         )
+
+    def test_a_question_mark_in_the_prefix_is_granted_as_itself(self) -> None:
+        options = {"awslogs-stream-prefix": "web?"}
+        document = task(container(logConfiguration=awslogs("/ecs/my-app", **options)))
+
+        policy = derive(document).document
+
+        group = "arn:aws:logs:eu-west-1:111122223333:log-group:/ecs/my-app"
+        assert allows(
+            policy, Request("logs:PutLogEvents", f"{group}:log-stream:web?/web/1")
+        )
+        assert not allows(
+            policy, Request("logs:PutLogEvents", f"{group}:log-stream:webX/web/1")
+        )
+
+    @pytest.mark.parametrize("prefix", ["web:1", "web*"])
+    def test_a_prefix_with_a_character_stream_names_cannot_hold_is_refused(
+        self, prefix: str
+    ) -> None:
+        options = {"awslogs-stream-prefix": prefix}
+        document = task(container(logConfiguration=awslogs("/ecs/my-app", **options)))
+
+        with pytest.raises(
+            InvalidReferenceError,
+            match=r"options\.awslogs-stream-prefix: awslogs-stream-prefix .* holds ':' "
+            "or '\\*', which CloudWatch Logs does not allow in a log stream name",
+        ):
+            derive(document)
 
 
 class TestCreateGroup:
