@@ -141,9 +141,9 @@ def _checked(
     problems = [_problem(document, at, error) for error in errors]
     first_path, first_value = problems[0][1], problems[0][2]
     if len(problems) == 1:
-        raise InvalidTaskDefinitionError(
-            problems[0][0], path=first_path, value=first_value
-        )
+        # A problem at the top level has no path: say so, as the listing does.
+        message = problems[0][0] if first_path else f"the document: {problems[0][0]}"
+        raise InvalidTaskDefinitionError(message, path=first_path, value=first_value)
     listing = "\n".join(
         f"  - {path or 'the document'}: {message}" for message, path, _ in problems
     )
