@@ -18,13 +18,21 @@ from typing import IO, Any, NoReturn
 
 import click
 
+from .audit import audit as run_audit
+from .audit import load_policies
+from .documents import load_json
 from .errors import ExecutionRoleError
-from .pipeline import derive_policy, read_documents
+from .export import export_aws_cli, export_terraform
+from .pipeline import RolePolicy, derive_policy, read_documents
+from .reporting import FORMATS, render_audit, render_explain
 from .service_connect import ServiceDocument, read_services
 from .statements import MANAGED_POLICY_MAX_CHARS
 from .warnings import NO_EXECUTION_ROLE_NEEDED, RoleWarning
 
 __all__ = ["main"]
+
+FINDINGS = 1
+"""Exit status of an audit that found something."""
 
 BAD_INPUT = 2
 """Exit status for input the pipeline refuses, as click uses for bad usage."""
@@ -58,74 +66,106 @@ def _key_pairs(
     return pairs
 
 
+def _task_options(command: Any) -> Any:
+    """The options that every command deriving a role takes, in one place."""
+    options = [
+        click.option(
+            "--region",
+            metavar="REGION",
+            help="The task's Region, for names that carry none (a parameter name, "
+            "an awslogs group without awslogs-region). Without it, such names are "
+            "refused.",
+        ),
+        click.option(
+            "--account",
+            metavar="ACCOUNT",
+            help="The task's 12-digit account, for names that carry none. Without "
+            "it, such names are refused.",
+        ),
+        click.option(
+            "--partition",
+            metavar="PARTITION",
+            help="The task's partition (aws, aws-cn, aws-us-gov, ...). Follows from "
+            "--region when not given; given, it must hold that Region.",
+        ),
+        click.option(
+            "--kms-key",
+            "kms_keys",
+            multiple=True,
+            callback=_key_pairs,
+            metavar="RESOURCE=KEY_ARN",
+            help="The customer-managed key that encrypts a secret, parameter or S3 "
+            "bucket, named as the task definition names it (its valueFrom, ARN or "
+            "name). Repeatable. Resources not named are taken to use the AWS "
+            "managed key, which needs no grant.",
+        ),
+        click.option(
+            "--pull-through-cache",
+            "prefixes",
+            multiple=True,
+            metavar="PREFIX",
+            help="An ECR repository prefix of a pull-through cache rule; images "
+            "under it may also import the upstream image and create their "
+            "repository. Repeatable.",
+        ),
+        click.option(
+            "--service",
+            "service_files",
+            multiple=True,
+            type=click.File("rb"),
+            metavar="FILE",
+            help="An ECS service that runs the task, as CreateService input or "
+            "describe-services output: the log configuration of its Service "
+            "Connect proxy is granted like a container's. Repeatable.",
+        ),
+        click.option(
+            "--runtime-monitoring/--no-runtime-monitoring",
+            default=None,
+            help="Whether GuardDuty Runtime Monitoring adds its agent sidecar to "
+            "the (Fargate) task: --runtime-monitoring grants the pull of the agent "
+            "image from GuardDuty's repository in --region; "
+            "--no-runtime-monitoring says it does not. Not given: a Fargate task "
+            "gets a warning.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _derive(files: Sequence[tuple[bytes, str]], options: dict[str, Any]) -> RolePolicy:
+    """The role that ``files`` (content, label) share, or exit 2 on bad input."""
+    try:
+        services = [
+            service
+            for service_file in options["service_files"]
+            for service in _read_services(service_file)
+        ]
+        documents = [
+            document
+            for text, label in files
+            for document in read_documents(text, label=label)
+        ]
+        role = derive_policy(
+            documents,
+            region=options["region"],
+            account=options["account"],
+            partition=options["partition"],
+            kms_keys=options["kms_keys"],
+            pull_through_cache_prefixes=options["prefixes"],
+            services=services,
+            runtime_monitoring=options["runtime_monitoring"],
+        )
+    except ExecutionRoleError as error:
+        _fail(error)
+    _report(role.derivation.warnings)
+    return role
+
+
 @main.command()
 @click.argument("file", type=click.File("rb"), metavar="FILE")
-@click.option(
-    "--region",
-    metavar="REGION",
-    help="The task's Region, for names that carry none (a parameter name, an "
-    "awslogs group without awslogs-region). Without it, such names are refused.",
-)
-@click.option(
-    "--account",
-    metavar="ACCOUNT",
-    help="The task's 12-digit account, for names that carry none. Without it, "
-    "such names are refused.",
-)
-@click.option(
-    "--partition",
-    metavar="PARTITION",
-    help="The task's partition (aws, aws-cn, aws-us-gov, ...). Follows from "
-    "--region when not given; given, it must hold that Region.",
-)
-@click.option(
-    "--kms-key",
-    "kms_keys",
-    multiple=True,
-    callback=_key_pairs,
-    metavar="RESOURCE=KEY_ARN",
-    help="The customer-managed key that encrypts a secret, parameter or S3 "
-    "bucket, named as the task definition names it (its valueFrom, ARN or name). "
-    "Repeatable. Resources not named are taken to use the AWS managed key, which "
-    "needs no grant.",
-)
-@click.option(
-    "--pull-through-cache",
-    "prefixes",
-    multiple=True,
-    metavar="PREFIX",
-    help="An ECR repository prefix of a pull-through cache rule; images under it "
-    "may also import the upstream image and create their repository. Repeatable.",
-)
-@click.option(
-    "--service",
-    "service_files",
-    multiple=True,
-    type=click.File("rb"),
-    metavar="FILE",
-    help="An ECS service that runs the task, as CreateService input or "
-    "describe-services output: the log configuration of its Service Connect proxy "
-    "is granted like a container's. Repeatable.",
-)
-@click.option(
-    "--runtime-monitoring/--no-runtime-monitoring",
-    default=None,
-    help="Whether GuardDuty Runtime Monitoring adds its agent sidecar to the "
-    "(Fargate) task: --runtime-monitoring grants the pull of the agent image from "
-    "GuardDuty's repository in --region; --no-runtime-monitoring says it does not. "
-    "Not given: a Fargate task gets a warning.",
-)
-def policy(
-    *,
-    file: IO[bytes],
-    region: str | None,
-    account: str | None,
-    partition: str | None,
-    kms_keys: dict[str, str],
-    prefixes: tuple[str, ...],
-    service_files: tuple[IO[bytes], ...],
-    runtime_monitoring: bool | None,
-) -> None:
+@_task_options
+def policy(*, file: IO[bytes], **options: Any) -> None:
     """Print the execution-role policy that FILE needs, as a JSON document.
 
     FILE is a RegisterTaskDefinition document, describe-task-definition output,
@@ -137,25 +177,7 @@ def policy(
     empty, a note on standard error says so, and the exit status is 0. Bad
     input exits with status 2 and the error on standard error.
     """
-    try:
-        services = [
-            service
-            for service_file in service_files
-            for service in _read_services(service_file)
-        ]
-        role = derive_policy(
-            read_documents(file.read(), label=_label(file)),
-            region=region,
-            account=account,
-            partition=partition,
-            kms_keys=kms_keys,
-            pull_through_cache_prefixes=prefixes,
-            services=services,
-            runtime_monitoring=runtime_monitoring,
-        )
-    except ExecutionRoleError as error:
-        _fail(error)
-    _report(role.derivation.warnings)
+    role = _derive([_content(file)], options)
     document = role.document
     if document is None:
         return
@@ -164,9 +186,136 @@ def policy(
         click.echo(
             f"{_PROGRAM}: note: this policy needs {len(role.policies)} managed "
             f"policies of at most {MANAGED_POLICY_MAX_CHARS:,} characters each; "
-            "the TaskExecutionRole construct splits it",
+            "the TaskExecutionRole construct and the export command split it",
             err=True,
         )
+
+
+_FORMAT = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text for people, json for tools, markdown for a pull request comment "
+    "or a CI step summary.",
+)
+
+
+@main.command()
+@click.argument(
+    "taskdefs", nargs=-1, required=True, type=click.File("rb"), metavar="TASKDEF..."
+)
+@click.option(
+    "--policy",
+    "policy_files",
+    multiple=True,
+    required=True,
+    type=click.File("rb"),
+    metavar="POLICY",
+    help="A policy the role has today: a policy document, get-role-policy or "
+    "get-policy-version output, or the role from get-account-authorization-details "
+    "(inline and attached policies). Repeatable.",
+)
+@_FORMAT
+@_task_options
+def audit(
+    *,
+    taskdefs: tuple[IO[bytes], ...],
+    policy_files: tuple[IO[bytes], ...],
+    output_format: str,
+    **options: Any,
+) -> None:
+    """Hold a role's policies against what the task definitions that share it need.
+
+    Reports missing grants (the request that will be denied, and the setting
+    that makes it) and excess grants (actions and resources beyond what any of
+    the task definitions needs). Exit status: 0 when clean, 1 with findings, 2
+    on bad input.
+    """
+    role = _derive([_content(file) for file in taskdefs], options)
+    try:
+        policies = [
+            loaded
+            for file in policy_files
+            for loaded in load_policies(
+                load_json(file.read(), label=_label(file)), label=_label(file)
+            )
+        ]
+    except ExecutionRoleError as error:
+        _fail(error)
+    report = run_audit(role, policies)
+    click.echo(render_audit(report, output_format))
+    if not report.clean:
+        click.get_current_context().exit(FINDINGS)
+
+
+@main.command()
+@click.argument("file", type=click.File("rb"), metavar="TASKDEF")
+@_FORMAT
+@_task_options
+def explain(*, file: IO[bytes], output_format: str, **options: Any) -> None:
+    """Show every grant of TASKDEF's role and the settings that need it."""
+    role = _derive([_content(file)], options)
+    click.echo(render_explain(role, output_format))
+
+
+@main.command()
+@click.argument("file", type=click.File("rb"), metavar="TASKDEF")
+@click.option(
+    "--to",
+    "target",
+    type=click.Choice(["aws-cli", "terraform", "cloudformation"]),
+    required=True,
+    help="aws-cli: policy files and a script of aws iam commands; terraform: "
+    "Terraform JSON; cloudformation: the template the construct synthesizes.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    metavar="DIR",
+    help="The folder to write into; created when missing.",
+)
+@click.option(
+    "--role-name",
+    default=None,
+    metavar="NAME",
+    help="The role's name. Default: the task family followed by -execution-role.",
+)
+@_task_options
+def export(
+    *,
+    file: IO[bytes],
+    target: str,
+    out: Path,
+    role_name: str | None,
+    **options: Any,
+) -> None:
+    """Write TASKDEF's scoped role as files for another deployment tool."""
+    text, label = _content(file)
+    role = _derive([(text, label)], options)
+    if role.document is None:
+        click.echo(f"{_PROGRAM}: nothing to export: no role is needed", err=True)
+        return
+    family = read_documents(text, label=label)[0].body.get("family")
+    name = role_name or f"{family or 'ecs-task'}-execution-role"
+    if target == "aws-cli":
+        written = export_aws_cli(role, out, role_name=name)
+    elif target == "terraform":
+        written = export_terraform(role, out, role_name=name)
+    else:
+        # Only this target needs CDK (and so Node.js).
+        from .synthesis import export_cloudformation
+
+        written = export_cloudformation(text, out, role_name=name, options=options)
+    for path in written:
+        click.echo(str(path))
+
+
+def _content(file: IO[bytes]) -> tuple[bytes, str]:
+    return file.read(), _label(file)
 
 
 def _label(file: IO[bytes]) -> str:
