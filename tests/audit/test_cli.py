@@ -1,0 +1,171 @@
+"""The ``audit``, ``explain`` and ``export`` commands, in every output format."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ecs_exec_role.audit import AWS_MANAGED_EXECUTION_POLICY
+from ecs_exec_role.cli import main
+
+REGION, ACCOUNT = "eu-west-1", "111122223333"
+SECRET = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:web/db-AbCdEf"
+WHERE = ["--region", REGION, "--account", ACCOUNT, "--no-runtime-monitoring"]
+
+
+def write(path: Path, document: object) -> str:
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def task_file(tmp_path: Path) -> str:
+    return write(
+        tmp_path / "web.json",
+        {
+            "family": "web",
+            "requiresCompatibilities": ["FARGATE"],
+            "containerDefinitions": [
+                {
+                    "name": "web",
+                    "image": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/web:1.0",
+                    "secrets": [{"name": "DB", "valueFrom": f"{SECRET}:password::"}],
+                }
+            ],
+        },
+    )
+
+
+@pytest.fixture
+def managed_policy(tmp_path: Path) -> str:
+    return write(tmp_path / "managed.json", AWS_MANAGED_EXECUTION_POLICY)
+
+
+def run(*arguments: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(arguments))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_audit_exits_1_and_names_the_missing_secret_and_its_setting(
+    task_file: str, managed_policy: str
+) -> None:
+    status, out, _ = run(
+        "audit", task_file, "--policy", managed_policy, "--format", "json", *WHERE
+    )
+
+    report = json.loads(out)
+    assert status == 1
+    assert report["missing"] == [
+        {
+            "action": "secretsmanager:GetSecretValue",
+            "resource": SECRET,
+            "context": {},
+            "outcome": "denied",
+            "reason": "no statement allows it",
+            "neededBy": ["web.json:containerDefinitions[0].secrets[0].valueFrom"],
+        }
+    ]
+    assert [(item["resource"], item["reason"]) for item in report["excess"]] == [
+        ("*", "wildcard broader than needed"),
+        ("*", "actions no task definition needs"),
+    ]
+
+
+def test_audit_of_the_policy_it_derives_exits_0_clean(
+    task_file: str, tmp_path: Path
+) -> None:
+    _, policy, _ = run("policy", task_file, *WHERE)
+    ours = write(tmp_path / "ours.json", json.loads(policy))
+
+    status, out, _ = run("audit", task_file, "--policy", ours, *WHERE)
+
+    assert status == 0
+    assert out.startswith("Execution role audit\n\nClean: all 5 requests")
+
+
+def test_audit_markdown_is_a_table_for_a_pull_request_comment(
+    task_file: str, managed_policy: str
+) -> None:
+    _, out, _ = run(
+        "audit", task_file, "--policy", managed_policy, "--format", "markdown", *WHERE
+    )
+
+    assert out.startswith("## Execution role audit\n")
+    assert "| action | resource | outcome | needed by |" in out
+    assert f"| secretsmanager:GetSecretValue | {SECRET} | denied |" in out
+
+
+def test_audit_exits_2_on_a_policy_file_that_is_not_a_policy(
+    task_file: str, tmp_path: Path
+) -> None:
+    odd = write(tmp_path / "odd.json", {"Roles": []})
+
+    status, _, err = run("audit", task_file, "--policy", odd, *WHERE)
+
+    assert status == 2
+    assert "odd.json is not a policy document" in err
+
+
+def test_explain_lists_each_grant_with_the_settings_that_need_it(
+    task_file: str,
+) -> None:
+    status, out, _ = run("explain", task_file, "--format", "json", *WHERE)
+
+    grants = json.loads(out)
+    assert status == 0
+    assert [
+        (grant["sid"], grant["resource"], grant["neededBy"]) for grant in grants
+    ] == [
+        ("EcrAuthorizationToken", "*", ["web.json:containerDefinitions[0].image"]),
+        (
+            "EcrImagePull",
+            f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/web",
+            ["web.json:containerDefinitions[0].image"],
+        ),
+        (
+            "SecretsManagerRead",
+            SECRET,
+            ["web.json:containerDefinitions[0].secrets[0].valueFrom"],
+        ),
+    ]
+
+
+def test_export_aws_cli_names_the_role_after_the_family(
+    task_file: str, tmp_path: Path
+) -> None:
+    out_dir = tmp_path / "out"
+
+    status, out, _ = run(
+        "export", task_file, "--to", "aws-cli", "--out", str(out_dir), *WHERE
+    )
+
+    assert status == 0
+    assert out.splitlines() == [
+        str(out_dir / "trust-policy.json"),
+        str(out_dir / "policy-1.json"),
+        str(out_dir / "create-role.sh"),
+    ]
+    assert "ROLE_NAME=web-execution-role" in (out_dir / "create-role.sh").read_text()
+
+
+def test_export_terraform_honours_the_role_name(task_file: str, tmp_path: Path) -> None:
+    out_dir = tmp_path / "tf"
+
+    status, _, _ = run(
+        "export",
+        task_file,
+        "--to",
+        "terraform",
+        "--out",
+        str(out_dir),
+        "--role-name",
+        "custom",
+        *WHERE,
+    )
+
+    document = json.loads((out_dir / "execution-role.tf.json").read_text())
+    assert status == 0
+    assert document["resource"]["aws_iam_role"]["execution"]["name"] == "custom"
