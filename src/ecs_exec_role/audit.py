@@ -274,10 +274,30 @@ def _listed(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+_ESCAPES = {"${*}": "*", "${?}": "?", "${$}": "$"}
+
+
+def _tokens(pattern: str) -> list[str]:
+    """A pattern as tokens: ``*`` and ``?`` are wildcards, anything else (IAM's
+    escapes ``${*}``, ``${?}``, ``${$}`` included) a literal prefixed with ``=``."""
+    tokens, index = [], 0
+    while index < len(pattern):
+        escape = pattern[index : index + 4]
+        if escape in _ESCAPES:
+            tokens.append("=" + _ESCAPES[escape])
+            index += 4
+            continue
+        char = pattern[index]
+        tokens.append(char if char in "*?" else "=" + char)
+        index += 1
+    return tokens
+
+
 @functools.lru_cache(maxsize=4096)
 def _glob(pattern: str, fold: bool) -> re.Pattern[str]:
     body = "".join(
-        ".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern
+        ".*" if t == "*" else "." if t == "?" else re.escape(t[1:])
+        for t in _tokens(pattern)
     )
     return re.compile(f"^{body}$", re.IGNORECASE | re.DOTALL if fold else re.DOTALL)
 
@@ -443,18 +463,19 @@ def _expand(patterns: Sequence[str]) -> list[str]:
 
 
 def _covers(outer: str, inner: str) -> bool:
-    """Whether every string the glob ``inner`` matches, ``outer`` matches too."""
+    """Whether every string the pattern ``inner`` matches, ``outer`` matches too."""
+    out, inn = _tokens(outer), _tokens(inner)
 
     @functools.cache
     def step(i: int, j: int) -> bool:
-        if j == len(outer):
-            return i == len(inner)
-        if outer[j] == "*":
-            return step(i, j + 1) or (i < len(inner) and step(i + 1, j))
-        if i == len(inner) or inner[i] == "*":
+        if j == len(out):
+            return i == len(inn)
+        if out[j] == "*":
+            return step(i, j + 1) or (i < len(inn) and step(i + 1, j))
+        if i == len(inn) or inn[i] == "*":
             return False
-        if inner[i] == "?":
-            return outer[j] == "?" and step(i + 1, j + 1)
-        return outer[j] in (inner[i], "?") and step(i + 1, j + 1)
+        if inn[i] == "?":
+            return out[j] == "?" and step(i + 1, j + 1)
+        return out[j] in (inn[i], "?") and step(i + 1, j + 1)
 
     return step(0, 0)

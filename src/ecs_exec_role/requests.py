@@ -56,6 +56,18 @@ def requests_for(
 
 
 def _concrete(family: Family, resource: str) -> str:
+    """The resource of the request that ``resource``, a grant's pattern, allows."""
+    return _unescape(_filled(family, resource))
+
+
+def _unescape(resource: str) -> str:
+    # IAM writes a literal '?' or '*' in a pattern as ${?} and ${*}.
+    for escape, char in (("${?}", "?"), ("${*}", "*"), ("${$}", "$")):
+        resource = resource.replace(escape, char)
+    return resource
+
+
+def _filled(family: Family, resource: str) -> str:
     if family is Family.ECR_AUTHORIZATION:
         return resource  # the action has no resource type; IAM sees "*"
     if family is Family.LOGS_CREATE_GROUP:

@@ -224,6 +224,23 @@ class TestEvaluation:
             is Outcome.DENIED
         )
 
+    def test_iams_escapes_match_the_character_itself(self) -> None:
+        request = Request("s3:GetObject", "arn:aws:s3:::bucket/what?.env")
+        escaped = {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::bucket/what${?}.env",
+        }
+
+        assert self.decide(escaped, request=request) is Outcome.ALLOWED
+        assert (
+            self.decide(
+                escaped,
+                request=Request("s3:GetObject", "arn:aws:s3:::bucket/whatX.env"),
+            )
+            is Outcome.DENIED
+        )
+
     def test_not_action_and_not_resource_invert(self) -> None:
         not_action = {"Effect": "Allow", "NotAction": "ssm:*", "Resource": "*"}
         not_resource = {"Effect": "Allow", "Action": "*", "NotResource": SECRET}
@@ -366,3 +383,24 @@ class TestLoadingPolicies:
             InvalidTaskDefinitionError, match="is not a policy document"
         ):
             load_policies({"Roles": []}, label="odd.json")
+
+
+def test_an_object_key_with_a_question_mark_audits_clean_against_our_policy() -> None:
+    document = {
+        "family": "web",
+        "containerDefinitions": [
+            {
+                "name": "web",
+                "image": "nginx",
+                "environmentFiles": [
+                    {"type": "s3", "value": "arn:aws:s3:::bucket/what?.env"}
+                ],
+            }
+        ],
+    }
+    needed = derive_policy(read_documents(document), region=REGION, account=ACCOUNT)
+    assert needed.document is not None
+
+    report = audit(needed, [NamedPolicy("ours", needed.document)])
+
+    assert report.clean
