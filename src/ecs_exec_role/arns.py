@@ -27,10 +27,11 @@ __all__ = [
     "partition_named",
 ]
 
-_ACCOUNT = re.compile(r"^\d{12}$")
+# \Z, not $: "$" also matches before a trailing newline. [0-9], not \d: ASCII only.
+_ACCOUNT = re.compile(r"^[0-9]{12}\Z")
 # arn, partition, service, region, account, resource
 _ARN_FIELDS = 6
-_REGION = re.compile(r"^[a-z]{2,5}(-[a-z]+)+-\d+$")
+_REGION = re.compile(r"^[a-z]{2,5}(-[a-z]+)+-[0-9]+\Z")
 
 
 @dataclass(frozen=True)
@@ -274,16 +275,16 @@ def _ecr_host_pattern() -> re.Pattern[str]:
     )
     return re.compile(
         r"^(?P<account>[^.]+)\.(?:dkr\.ecr|dkr\.ecr-fips|dkr-ecr|dkr-ecr-fips)"
-        r"\.(?P<region>[^.]+)\.(?P<suffix>" + "|".join(suffixes) + r")$"
+        r"\.(?P<region>[^.]+)\.(?P<suffix>" + "|".join(suffixes) + r")\Z"
     )
 
 
 _ECR_HOST = functools.cache(_ecr_host_pattern)
 _REPOSITORY = re.compile(
-    r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$"
+    r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*\Z"
 )
-_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
-_DIGEST = re.compile(r"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-fA-F0-9]{32,}$")
+_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}\Z")
+_DIGEST = re.compile(r"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-fA-F0-9]{32,}\Z")
 
 
 def split_image(image: str, *, path: str) -> tuple[str | None, str]:

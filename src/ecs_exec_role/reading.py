@@ -37,10 +37,11 @@ from .warnings import RoleWarning
 __all__ = ["Derivation", "derive_needs"]
 
 _PLACEHOLDER = re.compile(r"\$\(|\$\{[^}]*\}|\{\{.*?\}\}|<[^<>]+>|\$[A-Z_][A-Z0-9_]*")
-_PARAMETER_NAME = re.compile(r"^[A-Za-z0-9_.\-/]+$")
-_SECRET_NAME = re.compile(r"^[A-Za-z0-9/_+=.@\-]+$")
-_SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
-_LOG_GROUP = re.compile(r"^[A-Za-z0-9_\-/.#]{1,512}$")
+# \Z, not $: "$" also matches before a trailing newline.
+_PARAMETER_NAME = re.compile(r"^[A-Za-z0-9_.\-/]+\Z")
+_SECRET_NAME = re.compile(r"^[A-Za-z0-9/_+=.@\-]+\Z")
+_SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}\Z")
+_LOG_GROUP = re.compile(r"^[A-Za-z0-9_\-/.#]{1,512}\Z")
 _SECRETS_MANAGER_REFERENCE = "/aws/reference/secretsmanager/"
 _NOT_IN_STREAM_NAMES = re.compile(r"[:*]")
 # valueFrom may follow a secret's ARN with :JSON-KEY:VERSION-STAGE:VERSION-ID.

@@ -5,9 +5,16 @@ Each class is one kind of fault, with the smallest input that showed it.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from ecs_exec_role import InvalidTaskDefinitionError, read_documents
+from ecs_exec_role import (
+    InvalidReferenceError,
+    InvalidTaskDefinitionError,
+    derive_policy,
+    read_documents,
+)
 
 
 class TestTopLevelProblemsSayWhere:
@@ -23,3 +30,98 @@ class TestTopLevelProblemsSayWhere:
             read_documents(document)
 
         assert raised.value.path == ""
+
+
+def _task(**settings: Any) -> dict[str, Any]:
+    container = {"name": "web", "image": "nginx", **settings}
+    return {"family": "web", "containerDefinitions": [container]}
+
+
+_ECR = "111122223333.dkr.ecr.eu-west-1.amazonaws.com"
+_PARAMETER = "arn:aws:ssm:eu-west-1:111122223333:parameter/web/flags"
+_SECRET = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:web/db-AbCdEf"
+
+
+class TestReferencesAreWholeAsciiValues:
+    """Patterns ended in '$' took a trailing newline, and '\\d' any Unicode digit,
+    so 'parameter/0\\n' or an account of Arabic-Indic digits reached the policy."""
+
+    @pytest.mark.parametrize(
+        ("settings", "path"),
+        [
+            (
+                {"secrets": [{"name": "A", "valueFrom": f"{_PARAMETER}\n"}]},
+                "containerDefinitions[0].secrets[0].valueFrom",
+            ),
+            (
+                {"secrets": [{"name": "A", "valueFrom": "/web/flags\n"}]},
+                "containerDefinitions[0].secrets[0].valueFrom",
+            ),
+            (
+                {"secrets": [{"name": "A", "valueFrom": f"{_SECRET}\n"}]},
+                "containerDefinitions[0].secrets[0].valueFrom",
+            ),
+            (
+                {
+                    "secrets": [
+                        {"name": "A", "valueFrom": _SECRET.replace("1111", "\u0661111")}
+                    ]
+                },
+                "containerDefinitions[0].secrets[0].valueFrom",
+            ),
+            ({"image": f"{_ECR}/web\n"}, "containerDefinitions[0].image"),
+            ({"image": f"{_ECR}/web:1.0\n"}, "containerDefinitions[0].image"),
+            ({"image": f"\uff11{_ECR[1:]}/web"}, "containerDefinitions[0].image"),
+            (
+                {"image": "111122223333.dkr.ecr.eu-west-\u0661.amazonaws.com/web"},
+                "containerDefinitions[0].image",
+            ),
+            (
+                {
+                    "logConfiguration": {
+                        "logDriver": "awslogs",
+                        "options": {
+                            "awslogs-group": "/ecs/web\n",
+                            "awslogs-region": "eu-west-1",
+                        },
+                    }
+                },
+                "containerDefinitions[0].logConfiguration.options.awslogs-group",
+            ),
+            (
+                {
+                    "logConfiguration": {
+                        "logDriver": "awslogs",
+                        "options": {
+                            "awslogs-group": "/ecs/web",
+                            "awslogs-region": "eu-west-1\n",
+                        },
+                    }
+                },
+                "containerDefinitions[0].logConfiguration.options.awslogs-region",
+            ),
+        ],
+        ids=[
+            "parameter ARN + newline",
+            "parameter name + newline",
+            "secret ARN + newline",
+            "Arabic-Indic digit in an account",
+            "repository + newline",
+            "tag + newline",
+            "full-width digit in an image's account",
+            "Arabic-Indic digit in an image's Region",
+            "log group + newline",
+            "awslogs-region + newline",
+        ],
+    )
+    def test_a_value_with_more_than_its_characters_is_refused(
+        self, settings: dict[str, Any], path: str
+    ) -> None:
+        with pytest.raises(InvalidReferenceError, match=r".") as raised:
+            derive_policy(
+                read_documents(_task(**settings)),
+                region="eu-west-1",
+                account="111122223333",
+            )
+
+        assert raised.value.path == path
