@@ -24,7 +24,8 @@ from .documents import load_json
 from .errors import ExecutionRoleError
 from .export import export_aws_cli, export_terraform
 from .pipeline import RolePolicy, derive_policy, read_documents
-from .reporting import FORMATS, render_audit, render_explain
+from .reporting import FORMATS, counterparts_json, render_audit, render_explain
+from .resource_policies import ResourcePolicyStatement, resource_policy_statements
 from .service_connect import ServiceDocument, read_services
 from .statements import MANAGED_POLICY_MAX_CHARS
 from .warnings import NO_EXECUTION_ROLE_NEEDED, RoleWarning
@@ -250,14 +251,41 @@ def audit(
         click.get_current_context().exit(FINDINGS)
 
 
+_ROLE_ARN = click.option(
+    "--role-arn",
+    metavar="ARN",
+    help="The execution role's ARN, the principal of the statements that other "
+    "accounts must add for cross-account resources. Default: the role's ARN with "
+    "a placeholder for its name.",
+)
+
+
+def _counterparts(
+    role: RolePolicy, role_arn: str | None
+) -> tuple[ResourcePolicyStatement, ...]:
+    if role_arn is None and role.derivation.scope.account is None:
+        return ()  # without an account, nothing is known to be cross-account
+    try:
+        return resource_policy_statements(role, role_arn)
+    except ExecutionRoleError as error:
+        _fail(error)
+
+
 @main.command()
 @click.argument("file", type=click.File("rb"), metavar="TASKDEF")
 @_FORMAT
+@_ROLE_ARN
 @_task_options
-def explain(*, file: IO[bytes], output_format: str, **options: Any) -> None:
-    """Show every grant of TASKDEF's role and the settings that need it."""
+def explain(
+    *, file: IO[bytes], output_format: str, role_arn: str | None, **options: Any
+) -> None:
+    """Show every grant of TASKDEF's role and the settings that need it.
+
+    For each repository, secret or key in another account, also show the
+    statement its owner must add to the resource's own policy.
+    """
     role = _derive([_content(file)], options)
-    click.echo(render_explain(role, output_format))
+    click.echo(render_explain(role, output_format, _counterparts(role, role_arn)))
 
 
 @main.command()
@@ -284,6 +312,7 @@ def explain(*, file: IO[bytes], output_format: str, **options: Any) -> None:
     metavar="NAME",
     help="The role's name. Default: the task family followed by -execution-role.",
 )
+@_ROLE_ARN
 @_task_options
 def export(
     *,
@@ -291,9 +320,14 @@ def export(
     target: str,
     out: Path,
     role_name: str | None,
+    role_arn: str | None,
     **options: Any,
 ) -> None:
-    """Write TASKDEF's scoped role as files for another deployment tool."""
+    """Write TASKDEF's scoped role as files for another deployment tool.
+
+    When the role reads a repository, secret or key in another account,
+    resource-policies.json holds the statements each owner must add.
+    """
     text, label = _content(file)
     role = _derive([(text, label)], options)
     if role.document is None:
@@ -310,6 +344,15 @@ def export(
         from .synthesis import export_cloudformation
 
         written = export_cloudformation(text, out, role_name=name, options=options)
+    counterparts = _counterparts(role, role_arn)
+    if counterparts:
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / "resource-policies.json"
+        path.write_text(
+            json.dumps(counterparts_json(counterparts), indent=2) + "\n",
+            encoding="utf-8",
+        )
+        written = [*written, path]
     for path in written:
         click.echo(str(path))
 

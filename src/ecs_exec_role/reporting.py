@@ -8,8 +8,9 @@ from typing import Any
 
 from .audit import AuditReport
 from .pipeline import RolePolicy
+from .resource_policies import ResourcePolicyStatement
 
-__all__ = ["FORMATS", "render_audit", "render_explain"]
+__all__ = ["FORMATS", "counterparts_json", "render_audit", "render_explain"]
 
 FORMATS = ("text", "json", "markdown")
 
@@ -86,8 +87,28 @@ def render_audit(report: AuditReport, output_format: str) -> str:
     return "\n".join(lines).rstrip()
 
 
-def render_explain(role: RolePolicy, output_format: str) -> str:
-    """Every grant with the settings that need it."""
+def counterparts_json(
+    counterparts: Sequence[ResourcePolicyStatement],
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "policy": item.policy.value,
+            "resource": item.resource,
+            "account": item.account,
+            "statement": item.to_json(),
+            "neededBy": list(item.sources),
+            **({"note": item.note} if item.note else {}),
+        }
+        for item in counterparts
+    ]
+
+
+def render_explain(
+    role: RolePolicy,
+    output_format: str,
+    counterparts: Sequence[ResourcePolicyStatement] = (),
+) -> str:
+    """Every grant with the settings that need it, then what owners must allow."""
     grants = [
         (
             statement.sid,
@@ -99,8 +120,8 @@ def render_explain(role: RolePolicy, output_format: str) -> str:
         for resource in statement.resources
     ]
     if output_format == "json":
-        return json.dumps(
-            [
+        document = {
+            "grants": [
                 {
                     "sid": sid,
                     "actions": list(actions),
@@ -109,16 +130,33 @@ def render_explain(role: RolePolicy, output_format: str) -> str:
                 }
                 for sid, actions, resource, paths in grants
             ],
-            indent=2,
-        )
+            "resourcePolicies": counterparts_json(counterparts),
+        }
+        return json.dumps(document, indent=2)
     if not grants:
         return "The task definitions need no execution role."
+    markdown = output_format == "markdown"
     rows = [
         [sid, ", ".join(actions), resource, ", ".join(paths)]
         for sid, actions, resource, paths in grants
     ]
-    header = ["statement", "actions", "resource", "needed by"]
-    return "\n".join(_table(header, rows, markdown=output_format == "markdown"))
+    lines = _table(
+        ["statement", "actions", "resource", "needed by"], rows, markdown=markdown
+    )
+    for item in counterparts:
+        lines += [
+            "",
+            _heading(
+                f"Account {item.account} must add to the {item.policy.value} "
+                f"of {item.resource}",
+                markdown,
+            ),
+        ]
+        block = json.dumps(item.to_json(), indent=2)
+        lines += ["```json", block, "```"] if markdown else block.splitlines()
+        if item.note:
+            lines.append(f"Note: {item.note}")
+    return "\n".join(lines)
 
 
 def _heading(text: str, markdown: bool) -> str:

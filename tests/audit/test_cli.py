@@ -114,7 +114,7 @@ def test_explain_lists_each_grant_with_the_settings_that_need_it(
 ) -> None:
     status, out, _ = run("explain", task_file, "--format", "json", *WHERE)
 
-    grants = json.loads(out)
+    grants = json.loads(out)["grants"]
     assert status == 0
     assert [
         (grant["sid"], grant["resource"], grant["neededBy"]) for grant in grants
@@ -169,3 +169,63 @@ def test_export_terraform_honours_the_role_name(task_file: str, tmp_path: Path) 
     document = json.loads((out_dir / "execution-role.tf.json").read_text())
     assert status == 0
     assert document["resource"]["aws_iam_role"]["execution"]["name"] == "custom"
+
+
+@pytest.fixture
+def cross_account_task(tmp_path: Path) -> str:
+    return write(
+        tmp_path / "shared.json",
+        {
+            "family": "shared",
+            "containerDefinitions": [
+                {
+                    "name": "web",
+                    "image": f"444455556666.dkr.ecr.{REGION}.amazonaws.com/base:1",
+                }
+            ],
+        },
+    )
+
+
+def test_explain_shows_the_statement_the_repository_owner_must_add(
+    cross_account_task: str,
+) -> None:
+    role_arn = f"arn:aws:iam::{ACCOUNT}:role/shared-execution"
+
+    status, out, _ = run(
+        "explain",
+        cross_account_task,
+        "--format",
+        "json",
+        "--role-arn",
+        role_arn,
+        *WHERE,
+    )
+
+    (counterpart,) = json.loads(out)["resourcePolicies"]
+    assert status == 0
+    assert counterpart["policy"] == "ECR repository policy"
+    assert counterpart["account"] == "444455556666"
+    assert counterpart["statement"]["Principal"] == {"AWS": role_arn}
+    assert sorted(counterpart["statement"]["Action"]) == [
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchGetImage",
+        "ecr:GetDownloadUrlForLayer",
+    ]
+
+
+def test_export_writes_the_owners_statements_beside_the_role(
+    cross_account_task: str, tmp_path: Path
+) -> None:
+    out_dir = tmp_path / "out"
+
+    status, out, _ = run(
+        "export", cross_account_task, "--to", "terraform", "--out", str(out_dir), *WHERE
+    )
+
+    (counterpart,) = json.loads((out_dir / "resource-policies.json").read_text())
+    assert status == 0
+    assert out.splitlines()[-1] == str(out_dir / "resource-policies.json")
+    assert (
+        counterpart["resource"] == f"arn:aws:ecr:{REGION}:444455556666:repository/base"
+    )
