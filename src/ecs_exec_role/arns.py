@@ -189,8 +189,9 @@ class Arn:
         )
 
 
-# Services whose ARNs carry neither Region nor account.
+# Services whose ARNs carry no Region: S3 names no account either, IAM does.
 _GLOBAL_SERVICES = frozenset({"s3", "iam"})
+_ACCOUNTLESS_SERVICES = frozenset({"s3"})
 
 
 def parse_arn(text: str, *, path: str, service: str | None = None) -> Arn:
@@ -198,7 +199,7 @@ def parse_arn(text: str, *, path: str, service: str | None = None) -> Arn:
 
     The resource keeps any further colons; the caller decides what they mean.
     The partition must exist and hold the region; the account must have 12
-    digits. S3 ARNs must have neither.
+    digits. S3 ARNs must have neither, IAM ARNs no Region.
     """
     fields = text.split(":", _ARN_FIELDS - 1)
     if len(fields) != _ARN_FIELDS or fields[0] != "arn" or not fields[-1]:
@@ -216,7 +217,7 @@ def parse_arn(text: str, *, path: str, service: str | None = None) -> Arn:
             value=text,
         )
     partition = _quoting(text, partition_named, arn.partition, path=path)
-    if arn.service in _GLOBAL_SERVICES:
+    if arn.service in _ACCOUNTLESS_SERVICES:
         if arn.region or arn.account:
             raise InvalidReferenceError(
                 f"{text!r} carries a Region or account; {arn.service} ARNs have "
@@ -225,6 +226,15 @@ def parse_arn(text: str, *, path: str, service: str | None = None) -> Arn:
                 value=text,
             )
         return arn
+    if arn.service in _GLOBAL_SERVICES:
+        if arn.region:
+            raise InvalidReferenceError(
+                f"{text!r} carries a Region; {arn.service} ARNs have none "
+                f"(arn:{arn.partition}:{arn.service}::ACCOUNT:...)",
+                path=path,
+                value=text,
+            )
+        return _with_account(arn, text, path=path)
     region_partition = _quoting(text, partition_for_region, arn.region, path=path)
     if region_partition.name != partition.name:
         raise InvalidReferenceError(
@@ -233,6 +243,10 @@ def parse_arn(text: str, *, path: str, service: str | None = None) -> Arn:
             path=path,
             value=text,
         )
+    return _with_account(arn, text, path=path)
+
+
+def _with_account(arn: Arn, text: str, *, path: str) -> Arn:
     if not _ACCOUNT.match(arn.account):
         raise InvalidReferenceError(
             f"{text!r} has {arn.account!r} where the account goes, not a 12-digit "
