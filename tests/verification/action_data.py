@@ -20,6 +20,8 @@ __all__ = ["findings"]
 
 _VARIABLE = re.compile(r"\$\{([^}]+)\}")
 _GLOBAL_CONDITION_PREFIX = "aws:"
+# ARNs are printable ASCII: no whitespace, no control or non-ASCII characters.
+_PRINTABLE = re.compile(r"[!-~]+")
 
 
 @functools.cache
@@ -49,7 +51,7 @@ def _action(action: str) -> tuple[tuple[str, ...], frozenset[str]] | None:
 
     service, _, name = action.partition(":")
     data = get_action_data(service, name)
-    entries = data.get(service, []) if isinstance(data, dict) else []
+    entries = data.get(service, [])
     if not entries:
         return None
     # policy_sentry answers case-insensitively; IAM's data spells each action once.
@@ -83,7 +85,7 @@ def _format_pattern(arn_format: str) -> re.Pattern[str]:
         regex += _variable_regex(match[1], last=index == len(variables) - 1)
         position = match.end()
     regex += re.escape(arn_format[position:])
-    return re.compile(f"^{regex}$", re.DOTALL)
+    return re.compile(regex, re.DOTALL)
 
 
 def _variable_regex(name: str, *, last: bool) -> str:
@@ -92,7 +94,7 @@ def _variable_regex(name: str, *, last: bool) -> str:
     if name == "Region":
         return r"[a-z0-9-]+"
     if name == "Account":
-        return r"\d{12}"
+        return r"[0-9]{12}"
     if name == "BucketName":
         return r"[^/:]+"
     if name.endswith("WithoutLeadingSlash"):
@@ -146,7 +148,7 @@ def _action_findings(action: str, resources: Sequence[str]) -> list[str]:
                 f"{action} has resource types {typed}, yet is granted on '*'"
             )
         elif not any(
-            _format_pattern(arn_format).match(resource) for arn_format in typed
+            _format_pattern(arn_format).fullmatch(resource) for arn_format in typed
         ):
             problems.append(
                 f"{resource!r} matches none of {action}'s resource types {typed}"
@@ -166,7 +168,7 @@ def _condition_findings(action: str, condition: Mapping[str, Any]) -> list[str]:
         for key in keys:
             if key.lower().startswith(_GLOBAL_CONDITION_PREFIX):
                 continue
-            if not any(pattern.match(key) for pattern in allowed):
+            if not any(pattern.fullmatch(key) for pattern in allowed):
                 problems.append(
                     f"condition key {key!r} ({operator}) is not one of {service}'s"
                 )
@@ -198,10 +200,12 @@ def _arn_findings(resources: Sequence[str]) -> list[str]:
             problems.append(f"{resource!r} is not an ARN")
             continue
         partition, region = fields[1], fields[3]
+        if not _PRINTABLE.fullmatch(resource):
+            problems.append(f"{resource!r} holds characters no ARN has")
         if partition not in _partitions():
             problems.append(f"{resource!r} names an unknown partition {partition!r}")
         elif region and not (
-            region in _regions(partition) or _partitions()[partition].match(region)
+            region in _regions(partition) or _partitions()[partition].fullmatch(region)
         ):
             problems.append(
                 f"{resource!r}: partition {partition} holds no Region {region}"
