@@ -1,0 +1,102 @@
+"""cfn-lint on the CloudFormation templates that the example app synthesizes.
+
+The app (``examples/app.py``) is synthesized once for the module, with the
+feature flags of cdk.json and every cdk-nag pack, into a temporary cloud
+assembly; each stack's template must then draw no cfn-lint match at all:
+no error, no warning, no informational note.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+STACKS = ("CdkTaskDefinitionStack", "TaskDefinitionFileStack")
+# The Region the example app deploys to (examples/app.py), which cfn-lint checks for.
+REGION = "eu-west-1"
+
+
+@pytest.fixture(scope="module")
+def cloud_assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example app, synthesized as ``make synth`` does, into a temporary dir."""
+    if importlib.util.find_spec("ecs_exec_role.construct") is None:
+        pytest.skip(
+            "no template to lint: ecs_exec_role.construct, which the example app "
+            "uses, is not written yet"
+        )
+    import aws_cdk as cdk
+
+    from examples.app import ENV, CdkTaskDefinitionStack, TaskDefinitionFileStack
+    from examples.nag import add_all_packs, assert_no_open_findings
+
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    app = cdk.App(context=_cdk_json_context(), outdir=str(outdir))
+    CdkTaskDefinitionStack(app, "CdkTaskDefinitionStack", env=ENV)
+    TaskDefinitionFileStack(app, "TaskDefinitionFileStack", env=ENV)
+    add_all_packs(app)
+
+    assert_no_open_findings(app.synth())
+
+    return outdir
+
+
+def _cdk_json_context() -> dict[str, Any]:
+    document = json.loads((REPO_ROOT / "cdk.json").read_text(encoding="utf-8"))
+    context: dict[str, Any] = document["context"]
+    return context
+
+
+def test_the_example_app_synthesizes_one_template_a_stack(cloud_assembly: Path) -> None:
+    templates = {path.name for path in cloud_assembly.glob("*.template.json")}
+
+    assert templates == {f"{stack}.template.json" for stack in STACKS}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_cfn_lint_finds_nothing_in_the_template(
+    cloud_assembly: Path, stack: str
+) -> None:
+    from cfnlint.api import ManualArgs, lint_file
+
+    template = cloud_assembly / f"{stack}.template.json"
+
+    matches = lint_file(
+        template, config=ManualArgs(regions=[REGION], include_checks=["I"])
+    )
+
+    assert [str(match) for match in matches] == []
+
+
+def test_cfn_lint_finds_an_unknown_action_in_a_managed_policy(tmp_path: Path) -> None:
+    """The linter is wired up to judge policies: it is no test that cannot fail."""
+    from cfnlint.api import ManualArgs, lint_file
+
+    template = tmp_path / "broken.template.json"
+    statement = {
+        "Effect": "Allow",
+        "Action": "secretsmanager:GetSecretValues",
+        "Resource": "arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbCdEf",
+    }
+    policy = {"Version": "2012-10-17", "Statement": [statement]}
+    template.write_text(
+        json.dumps(
+            {
+                "Resources": {
+                    "Policy": {
+                        "Type": "AWS::IAM::ManagedPolicy",
+                        "Properties": {"PolicyDocument": policy},
+                    }
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
+
+    matches = lint_file(template, config=ManualArgs(regions=[REGION]))
+
+    assert [match.rule.id for match in matches] == ["W3037"]
