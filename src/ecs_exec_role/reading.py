@@ -42,6 +42,8 @@ _PARAMETER_NAME = re.compile(r"^[A-Za-z0-9_.\-/]+\Z")
 _SECRET_NAME = re.compile(r"^[A-Za-z0-9/_+=.@\-]+\Z")
 _SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}\Z")
 _LOG_GROUP = re.compile(r"^[A-Za-z0-9_\-/.#]{1,512}\Z")
+# Today's rules are stricter; buckets made before 2018 in us-east-1 kept these.
+_BUCKET = re.compile(r"^[A-Za-z0-9._-]{3,255}\Z")
 _SECRETS_MANAGER_REFERENCE = "/aws/reference/secretsmanager/"
 _NOT_IN_STREAM_NAMES = re.compile(r"[:*]")
 # valueFrom may follow a secret's ARN with :JSON-KEY:VERSION-STAGE:VERSION-ID.
@@ -761,6 +763,14 @@ class _Walker:
             raise InvalidReferenceError(
                 f"{text!r} does not name one S3 object; expected "
                 f"arn:{arn.partition}:s3:::BUCKET/KEY",
+                path=path,
+                value=text,
+            )
+        if not _BUCKET.match(bucket):
+            raise InvalidReferenceError(
+                f"{text!r} names bucket {bucket!r}, which is not an S3 bucket name "
+                "(3-63 lowercase letters, digits, '.' and '-'; older buckets may "
+                "also hold capitals and '_', up to 255)",
                 path=path,
                 value=text,
             )

@@ -125,3 +125,39 @@ class TestReferencesAreWholeAsciiValues:
             )
 
         assert raised.value.path == path
+
+
+class TestS3BucketNames:
+    """'arn:aws:s3::: /0' was granted: a bucket named by a space."""
+
+    @pytest.mark.parametrize("bucket", [" ", "ab", "web\n", "caf\u00e9", "a" * 256])
+    def test_an_environment_file_in_no_real_bucket_is_refused(
+        self, bucket: str
+    ) -> None:
+        files = [{"type": "s3", "value": f"arn:aws:s3:::{bucket}/web.env"}]
+
+        with pytest.raises(
+            InvalidReferenceError, match=r"not an S3 bucket name"
+        ) as raised:
+            derive_policy(read_documents(_task(environmentFiles=files)))
+
+        assert raised.value.path == "containerDefinitions[0].environmentFiles[0].value"
+
+    @pytest.mark.parametrize(
+        "bucket", ["web-config", "web.config.2024", "Legacy_Bucket"]
+    )
+    def test_bucket_names_of_today_and_before_2018_are_granted(
+        self, bucket: str
+    ) -> None:
+        files = [{"type": "s3", "value": f"arn:aws:s3:::{bucket}/prod/web env"}]
+
+        policy = derive_policy(read_documents(_task(environmentFiles=files)))
+
+        assert policy.document is not None
+        resources = [
+            statement["Resource"] for statement in policy.document["Statement"]
+        ]
+        assert resources == [
+            f"arn:aws:s3:::{bucket}/prod/web env",
+            f"arn:aws:s3:::{bucket}",
+        ]
