@@ -20,7 +20,8 @@ __all__ = ["findings"]
 
 _VARIABLE = re.compile(r"\$\{([^}]+)\}")
 _GLOBAL_CONDITION_PREFIX = "aws:"
-# ARNs are printable ASCII: no whitespace, no control or non-ASCII characters.
+# ARNs are printable ASCII (no whitespace, control or non-ASCII character), but
+# for an S3 object's key, which may hold any character.
 _PRINTABLE = re.compile(r"[!-~]+")
 
 
@@ -200,7 +201,8 @@ def _arn_findings(resources: Sequence[str]) -> list[str]:
             problems.append(f"{resource!r} is not an ARN")
             continue
         partition, region = fields[1], fields[3]
-        if not _PRINTABLE.fullmatch(resource):
+        named = resource.split("/", 1)[0] if fields[2] == "s3" else resource
+        if not _PRINTABLE.fullmatch(named):
             problems.append(f"{resource!r} holds characters no ARN has")
         if partition not in _partitions():
             problems.append(f"{resource!r} names an unknown partition {partition!r}")
