@@ -21,7 +21,8 @@ __all__ = ["findings"]
 _VARIABLE = re.compile(r"\$\{([^}]+)\}")
 _GLOBAL_CONDITION_PREFIX = "aws:"
 # ARNs are printable ASCII (no whitespace, control or non-ASCII character), but
-# for an S3 object's key, which may hold any character.
+# for the names that AWS lets hold any character: an S3 object's key, and a log
+# stream's name (anything but ':' and '*').
 _PRINTABLE = re.compile(r"[!-~]+")
 
 
@@ -201,8 +202,7 @@ def _arn_findings(resources: Sequence[str]) -> list[str]:
             problems.append(f"{resource!r} is not an ARN")
             continue
         partition, region = fields[1], fields[3]
-        named = resource.split("/", 1)[0] if fields[2] == "s3" else resource
-        if not _PRINTABLE.fullmatch(named):
+        if not _PRINTABLE.fullmatch(_without_free_names(resource, fields[2])):
             problems.append(f"{resource!r} holds characters no ARN has")
         if partition not in _partitions():
             problems.append(f"{resource!r} names an unknown partition {partition!r}")
@@ -213,6 +213,14 @@ def _arn_findings(resources: Sequence[str]) -> list[str]:
                 f"{resource!r}: partition {partition} holds no Region {region}"
             )
     return problems
+
+
+def _without_free_names(resource: str, service: str) -> str:
+    if service == "s3":
+        return resource.split("/", 1)[0]
+    if service == "logs":
+        return resource.split(":log-stream:", 1)[0]
+    return resource
 
 
 def _as_list(value: Any) -> list[Any]:

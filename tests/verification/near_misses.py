@@ -5,8 +5,9 @@ another secret, parameter, repository, log group or object of the same account;
 the same names in another Region or account; a secret whose random suffix has
 five or seven characters where AWS always makes six; a log stream outside the
 stream prefix; the right KMS key used directly or through another service; the
-right resource with an action ECS never calls. A least-privilege policy allows
-the request and denies every neighbour.
+right resource with an action ECS never calls; another character where a name
+holds a '?' (which IAM reads as a wildcard unless it is escaped). A
+least-privilege policy allows the request and denies every neighbour.
 
 This module reads the requests' ARNs itself, with nothing from the library, so
 that a mistake in the library's ARN handling cannot hide here too.
@@ -164,6 +165,15 @@ def _neighbours(request: Request) -> Iterator[NearMiss]:
     }
     for kind, resource in by_service.get(arn.service, _nothing)(arn):
         yield NearMiss(kind, replace(request, resource=resource), request)
+    if "?" in arn.resource:
+        # A '?' in a name is that character, not IAM's one-character wildcard.
+        yield NearMiss(
+            "another character where the name has a '?'",
+            replace(
+                request, resource=arn.with_resource(arn.resource.replace("?", "x"))
+            ),
+            request,
+        )
     if arn.region:
         for kind, context in _context_misses(request, arn):
             yield NearMiss(kind, replace(request, context=context), request)

@@ -113,7 +113,10 @@ secret_names = _then(_ALNUM, _text(_ALNUM + "/_+=.@-", 0, 20))
 suffixes = _text(_ALNUM, 6, 6)
 parameter_names = _joined(_text(_ALNUM + "_.-", 1, 12), 4)
 log_group_names = _text(_ALNUM + "_/.#-", 1, 40)
-stream_prefixes = _joined(_text(_ALNUM + "_-", 1, 12), 2)
+# Stream names take anything but ':' and '*', IAM's wildcards '?' included.
+stream_prefixes = _joined(
+    st.one_of(_text(_ALNUM + "_-", 1, 12), _text(_ALNUM + "?$#. ", 1, 6)), 2
+)
 bucket_names = st.tuples(
     st.sampled_from(_LOWER), _text(_LOWER + ".-", 1, 20), st.sampled_from(_LOWER)
 ).map("".join)

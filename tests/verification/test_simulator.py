@@ -134,6 +134,16 @@ class TestNearMisses:
         assert f"{group}-other:{stream}" not in resources
         assert f"{group}-other-other:{stream}" in resources
 
+    def test_a_question_mark_in_a_name_has_a_neighbour_with_another_character(
+        self,
+    ) -> None:
+        group = f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:/ecs/a"
+        request = Request("logs:CreateLogStream", f"{group}:log-stream:a?b/c/0123")
+
+        resources = {miss.request.resource for miss in near_misses([request])}
+
+        assert f"{group}:log-stream:axb/c/0123" in resources
+
     def test_the_key_has_neighbours_through_other_services_and_none(self) -> None:
         request = Request("kms:Decrypt", KEY, {"kms:ViaService": SECRETS_MANAGER})
 
