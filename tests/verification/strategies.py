@@ -278,7 +278,7 @@ broken_value_froms = st.one_of(
     spoiled(secret_arns()),
     spoiled(parameter_arns()),
     spoiled(parameter_names),
-    # Refused: the reference takes a secret's name (see the README's Limitations).
+    # Refused today: the library reads a reference to a secret by its name only.
     secret_arns().map(lambda arn: f"/aws/reference/secretsmanager/{arn}"),
     st.sampled_from(
         [
