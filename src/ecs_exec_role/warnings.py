@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "ALL_WARNING_IDS",
+    "CDK_KEY_POLICY_GRANT",
     "CROSS_ACCOUNT_RESOURCE",
     "DOMAINLESS_GMSA_SECRET",
     "FIRELENS_S3_CONFIG_ON_FARGATE",
@@ -52,6 +53,9 @@ IMAGE_NOT_GIVEN = f"{_PREFIX}:imageNotGiven"
 GUARDDUTY_AGENT_NOT_GRANTED = f"{_PREFIX}:guardDutyAgentNotGranted"
 """A Fargate task, and nothing said of GuardDuty Runtime Monitoring's agent sidecar."""
 
+CDK_KEY_POLICY_GRANT = f"{_PREFIX}:cdkKeyPolicyGrant"
+"""aws-cdk-lib wrote the role into a KMS key's policy, which no role can refuse."""
+
 ALL_WARNING_IDS = (
     PARTIAL_SECRET_ARN,
     CROSS_ACCOUNT_RESOURCE,
@@ -62,6 +66,7 @@ ALL_WARNING_IDS = (
     UNKNOWN_SETTING,
     IMAGE_NOT_GIVEN,
     GUARDDUTY_AGENT_NOT_GRANTED,
+    CDK_KEY_POLICY_GRANT,
 )
 
 
