@@ -1,0 +1,210 @@
+"""Statements that carry CDK tokens: stable order, deployed size, forced wildcards.
+
+:mod:`ecs_exec_role.statements` orders resources as strings and measures a
+policy by its characters. A CDK token is a placeholder such as
+``${Token[TOKEN.22]}``, numbered in the order tokens were made, and deployment
+replaces it with a value of unknown length. This module gives the construct
+what the pure statements cannot know:
+
+- an order for token-bearing resources that follows the resolved CloudFormation
+  value (logical ids), so that adding constructs in another order, which
+  renumbers tokens, leaves the policy as it was;
+- an estimate of each policy's deployed size, with every token counted at the
+  longest value it plausibly takes, so that the split leaves room for them;
+- the cdk-nag finding ids of the wildcards that AWS forces, so that exactly
+  those can be acknowledged, each with its reason.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator, Sequence
+
+import aws_cdk as cdk
+
+from .cdk_reading import flatten_reference, string_parts
+from .errors import PolicySizeError
+from .needs import Family
+from .statements import (
+    MANAGED_POLICY_MAX_CHARS,
+    Policy,
+    Statement,
+    split_policies,
+)
+
+__all__ = [
+    "FORCED_WILDCARDS",
+    "TOKEN_ESTIMATES",
+    "deployed_size",
+    "forced_wildcard_findings",
+    "split_for_deployment",
+    "stable_statements",
+]
+
+TOKEN_ESTIMATES = {
+    "AWS::Partition": len("aws-us-gov"),
+    "AWS::Region": 16,
+    "AWS::AccountId": 12,
+    "AWS::URLSuffix": len("amazonaws.com.cn"),
+}
+"""Deployed lengths of pseudo parameters, at their longest."""
+
+REFERENCE_ESTIMATE = 128
+"""Deployed length assumed for any other token: a resource's name or ARN.
+
+Generated names (``Stack-LogsXXXX-AbCdEf``) and the ARNs built on them stay
+well below this; a resource given a very long explicit name may not.
+"""
+
+FORCED_WILDCARDS = {
+    Family.ECR_AUTHORIZATION: (
+        "ecr:GetAuthorizationToken has no resource type: IAM accepts only '*' "
+        "for it, and the ECS agent needs it to pull from any private repository"
+    ),
+    Family.LOGS_WRITE: (
+        "awslogs names each stream PREFIX/CONTAINER/TASK-ID after a task that "
+        "does not exist yet, so the stream part of the log group ARN must be a "
+        "wildcard; the log group itself is named exactly"
+    ),
+    Family.LOGS_CREATE_GROUP: (
+        "CloudWatch Logs authorizes CreateLogGroup against "
+        "log-group:NAME:log-stream:, which only log-group:NAME:* covers; the "
+        "log group itself is named exactly"
+    ),
+}
+"""The statement families whose wildcards AWS forces, and why."""
+
+_NOT_WORD = re.compile(r"[^A-Za-z0-9]+")
+_MIN_BUDGET = 1024
+
+
+def stable_statements(
+    statements: Sequence[Statement], stack: cdk.Stack
+) -> tuple[Statement, ...]:
+    """``statements`` with resources ordered by their resolved values.
+
+    Literal resources keep their order; token-bearing ones sort by the
+    flattened CloudFormation value (``arn:aws:logs:...:log-group:<Logs6819BB44>``),
+    which depends on logical ids, not on token numbers. A Sid made from the
+    words of a token-bearing condition is rebuilt from its literal words.
+    """
+    used: set[str] = set()
+    stable = []
+    for statement in statements:
+        resources = tuple(
+            sorted(statement.resources, key=lambda resource: _order(resource, stack))
+        )
+        sid = _unique(_sid(statement, stack), used)
+        stable.append(dataclasses.replace(statement, sid=sid, resources=resources))
+    return tuple(stable)
+
+
+def split_for_deployment(
+    statements: Sequence[Statement], stack: cdk.Stack, *, max_policies: int
+) -> tuple[Policy, ...]:
+    """Split ``statements`` so that every policy fits once tokens are resolved.
+
+    The pure split measures tokens by their placeholders; this one shrinks the
+    budget it gives that split until each policy's :func:`deployed_size` fits
+    IAM's limit, and raises :class:`PolicySizeError` when no split does.
+    """
+    budget = MANAGED_POLICY_MAX_CHARS
+    while True:
+        policies = split_policies(
+            statements, max_policies=max_policies, max_chars=budget
+        )
+        largest = max(deployed_size(policy, stack) for policy in policies)
+        if largest <= MANAGED_POLICY_MAX_CHARS:
+            return policies
+        budget -= largest - MANAGED_POLICY_MAX_CHARS
+        if budget < _MIN_BUDGET:
+            raise PolicySizeError(
+                f"a single grant of the execution role needs about {largest:,} "
+                f"characters once its CloudFormation values are resolved, more "
+                f"than the {MANAGED_POLICY_MAX_CHARS:,} of a managed policy",
+                value=largest,
+            )
+
+
+def deployed_size(policy: Policy, stack: cdk.Stack) -> int:
+    """The policy's size as IAM will count it, with tokens at their estimates."""
+    size = policy.size
+    for text in _strings(policy):
+        if cdk.Token.is_unresolved(text):
+            size += _estimate(text, stack) - len(text)
+    return size
+
+
+def forced_wildcard_findings(
+    policy: Policy, stack: cdk.Stack
+) -> Iterator[tuple[str, str]]:
+    """The cdk-nag acknowledgement id and reason of each forced wildcard.
+
+    AwsSolutions-IAM5 names a finding ``Resource::`` and the resource as
+    cdk-nag flattens it; CDK's validation report namespaces it with the pack's
+    name. Only wildcards of :data:`FORCED_WILDCARDS` families are yielded: any
+    other would be a finding left open, on purpose.
+    """
+    for statement in policy.statements:
+        family = _family(statement)
+        reason = FORCED_WILDCARDS.get(family) if family is not None else None
+        if reason is None:
+            continue
+        for resource in statement.resources:
+            flat = flatten_reference(stack.resolve(resource))
+            if "*" in flat:
+                yield f"AwsSolutions::AwsSolutions-IAM5[Resource::{flat}]", reason
+
+
+def _family(statement: Statement) -> Family | None:
+    return next((f for f in Family if f.actions == statement.actions), None)
+
+
+def _order(resource: str, stack: cdk.Stack) -> tuple[bool, str]:
+    if cdk.Token.is_unresolved(resource):
+        return (True, flatten_reference(stack.resolve(resource)))
+    return (resource != "*", resource)
+
+
+def _sid(statement: Statement, stack: cdk.Stack) -> str:
+    values = [value for _, _, value in statement.conditions]
+    if not any(cdk.Token.is_unresolved(value) for value in values):
+        return statement.sid
+    family = _family(statement)
+    stem = family.sid if family is not None else statement.sid
+    words: list[str] = []
+    for value in values:
+        literal = "".join(
+            part for part in string_parts(stack.resolve(value)) if isinstance(part, str)
+        )
+        words += [word for word in _NOT_WORD.split(literal) if word]
+    unique = dict.fromkeys(word[:1].upper() + word[1:] for word in words)
+    return stem + "Via" + "".join(unique)
+
+
+def _unique(sid: str, used: set[str]) -> str:
+    candidate, index = sid, 2
+    while candidate in used:
+        candidate, index = f"{sid}{index}", index + 1
+    used.add(candidate)
+    return candidate
+
+
+def _strings(policy: Policy) -> Iterator[str]:
+    for statement in policy.statements:
+        yield from statement.resources
+        for _, _, value in statement.conditions:
+            yield value
+
+
+def _estimate(text: str, stack: cdk.Stack) -> int:
+    size = 0
+    for part in string_parts(stack.resolve(text)):
+        if isinstance(part, str):
+            size += len(part)
+        elif isinstance(part, dict) and part.get("Ref") in TOKEN_ESTIMATES:
+            size += TOKEN_ESTIMATES[part["Ref"]]
+        else:
+            size += REFERENCE_ESTIMATE
+    return size
