@@ -228,6 +228,11 @@ def _log_stream(arn: _Arn) -> Iterable[tuple[str, str]]:
 def _secret(arn: _Arn) -> Iterable[tuple[str, str]]:
     name = arn.resource.removeprefix("secret:")
     yield "another secret", arn.with_resource(f"secret:{name[:-7]}x{name[-7:]}")
+    # What 'NAME-*' would also grant: another secret named NAME-SOMETHING.
+    yield (
+        "a secret whose name extends this one's",
+        arn.with_resource(f"secret:{name[:-7]}-staging{name[-7:]}"),
+    )
     yield (
         "a secret whose suffix has 5 characters",
         arn.with_resource(f"secret:{name[:-1]}"),

@@ -7,9 +7,14 @@ other test in this folder pass; these tests show that they do not.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any, ClassVar
+
+from ecs_exec_role import derive_policy, read_documents
 from ecs_exec_role.requests import Request
 
 from .action_data import findings
+from .checks import Probe, failures, probes
 from .near_misses import near_misses
 from .simulator import Simulation, Simulator
 
@@ -110,6 +115,7 @@ class TestNearMisses:
         assert kinds == {
             "an action ECS does not call",
             "another secret",
+            "a secret whose name extends this one's",
             "a secret whose suffix has 5 characters",
             "a secret whose suffix has 7 characters",
             "the same name in another Region",
@@ -201,3 +207,69 @@ class TestActionData:
         sids = [finding.split(":", 1)[0] for finding in findings(document)]
 
         assert sids == ["A", "B", "C", "D", "E", "F"]
+
+
+class TestChecks:
+    """The checks catch a policy that grants too much, or too little."""
+
+    SECRET = f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:web/db-AbCdEf"
+    DOCUMENT: ClassVar[dict[str, Any]] = {
+        "family": "web",
+        "containerDefinitions": [
+            {
+                "name": "web",
+                "image": "nginx",
+                "secrets": [{"name": "A", "valueFrom": SECRET}],
+            }
+        ],
+    }
+
+    def simulate_with(
+        self, simulator: Simulator, resource: str
+    ) -> tuple[list[Probe], list[str]]:
+        policy = derive_policy(read_documents(self.DOCUMENT), region="eu-west-1")
+        document = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "secretsmanager:GetSecretValue",
+                    "Resource": resource,
+                }
+            ],
+        }
+        found = [
+            replace(probe, simulation=replace(probe.simulation, policies=(document,)))
+            for probe in probes(policy, label="web")
+        ]
+
+        return found, failures(
+            found, simulator.decide([p.simulation for p in found]), tally=False
+        )
+
+    def test_a_wildcard_suffix_lets_near_misses_through(
+        self, simulator: Simulator
+    ) -> None:
+        _, problems = self.simulate_with(
+            simulator, self.SECRET.replace("-AbCdEf", "-*")
+        )
+
+        kinds = {
+            problem.split(": ", 1)[1].split(" (near", 1)[0] for problem in problems
+        }
+        assert kinds == {
+            "a secret whose name extends this one's",
+            "a secret whose suffix has 5 characters",
+            "a secret whose suffix has 7 characters",
+        }
+
+    def test_a_policy_without_the_secret_denies_the_request(
+        self, simulator: Simulator
+    ) -> None:
+        other = self.SECRET.replace("web/db", "web/cache")
+
+        found, problems = self.simulate_with(simulator, other)
+
+        assert len(problems) == 1
+        assert problems[0].startswith("web: a request ECS makes must be allowed")
+        assert len(found) > 1
