@@ -2,8 +2,9 @@
 
 Each request that the role must be allowed has neighbours that it must not be:
 another secret, parameter, repository, log group or object of the same account;
-the same names in another Region or account; a secret whose random suffix has
-five or seven characters where AWS always makes six; a log stream outside the
+the same names in another Region or account; a secret whose name extends this
+one's (what ``NAME-*`` would grant) or whose random suffix has five or seven
+characters where AWS always makes six; a log stream outside the
 stream prefix; the right KMS key used directly or through another service; the
 right resource with an action ECS never calls; another character where a name
 holds a '?' (which IAM reads as a wildcard unless it is escaped). A
