@@ -66,6 +66,9 @@ __all__ = [
 _SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
 _IMAGE_REMAINDER = re.compile(r"^[:@]")
 
+ECR_IMAGE_REQUIRES_POLICY = "@aws-cdk/aws-ecs:ecrImageRequiresPolicy"
+"""aws-cdk-lib's warning on a container whose ECR image it grants no pull for."""
+
 
 @dataclass(frozen=True, order=True)
 class TokenArn(Arn):
@@ -158,6 +161,14 @@ class KeyMap:
         return sorted(set(self.entries) - self.used)
 
 
+_KINDS: dict[type[Need], str] = {
+    ImagePull: "repository",
+    SecretRead: "secret",
+    ParameterRead: "parameter",
+    KeyDecrypt: "KMS key",
+}
+
+
 class _Collector:
     """Needs in the order met, the settings behind each, warnings and problems.
 
@@ -189,8 +200,8 @@ class _Collector:
             return
         self.warn(
             ids.CROSS_ACCOUNT_RESOURCE,
-            f"{type(need).__name__} of a resource in account {owner}; its owner "
-            f"must also allow this role (or account {self.account}) in the "
+            f"the {_KINDS.get(type(need), 'resource')} is in account {owner}; its "
+            f"owner must also allow this role (or account {self.account}) in the "
             "resource's policy",
             need.source,
         )
@@ -359,12 +370,13 @@ class CdkReader:
         self,
         stack: cdk.Stack,
         *,
-        grantee: iam.IGrantable,
+        grantee: iam.Role,
         kms_keys: KeyMap,
         pull_through_cache_prefixes: Sequence[str] = (),
     ) -> None:
         self.stack = stack
         self.grantee = grantee
+        self.grantee_path = grantee.node.path
         self.keys = kms_keys
         self.prefixes = tuple(
             prefix.strip("/") for prefix in pull_through_cache_prefixes
@@ -479,6 +491,12 @@ class CdkReader:
             if parsed is not None:
                 cached = self._cached(parsed.name)
                 self.collector.add(ImagePull(parsed.repository, cached, source=path))
+                # aws-cdk-lib warns that it granted nothing for this image; the
+                # role grants the pull, so the warning no longer applies.
+                cdk.Annotations.of(container).acknowledge_warning(
+                    ECR_IMAGE_REQUIRES_POLICY,
+                    f"the execution role {self.grantee_path} grants the pull",
+                )
             return
         stack = cdk.Stack.of(container)
         repository = self.index.repository_for_image(image, stack)
