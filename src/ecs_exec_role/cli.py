@@ -341,7 +341,7 @@ def export(
         written = export_terraform(role, out, role_name=name)
     else:
         # Only this target needs CDK (and so Node.js).
-        from .synthesis import export_cloudformation
+        from .cdk_export import export_cloudformation
 
         written = export_cloudformation(text, out, role_name=name, options=options)
     counterparts = _counterparts(role, role_arn)

@@ -229,3 +229,31 @@ def test_export_writes_the_owners_statements_beside_the_role(
     assert (
         counterpart["resource"] == f"arn:aws:ecr:{REGION}:444455556666:repository/base"
     )
+
+
+def test_export_cloudformation_writes_the_template_the_construct_synthesizes(
+    task_file: str, tmp_path: Path
+) -> None:
+    out_dir = tmp_path / "cfn"
+
+    status, out, _ = run(
+        "export", task_file, "--to", "cloudformation", "--out", str(out_dir), *WHERE
+    )
+
+    template = json.loads((out_dir / "execution-role.template.json").read_text())
+    resources = template["Resources"].values()
+    assert status == 0
+    assert out.splitlines() == [str(out_dir / "execution-role.template.json")]
+    assert sorted(resource["Type"] for resource in resources) == [
+        "AWS::IAM::ManagedPolicy",
+        "AWS::IAM::Role",
+    ]
+    (role,) = (r for r in resources if r["Type"] == "AWS::IAM::Role")
+    assert role["Properties"]["RoleName"] == "web-execution-role"
+    (policy,) = (r for r in resources if r["Type"] == "AWS::IAM::ManagedPolicy")
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert [s["Sid"] for s in statements] == [
+        "EcrAuthorizationToken",
+        "EcrImagePull",
+        "SecretsManagerRead",
+    ]
