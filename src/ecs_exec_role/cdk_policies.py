@@ -95,7 +95,7 @@ def stable_statements(
         resources = tuple(
             sorted(statement.resources, key=lambda resource: _order(resource, stack))
         )
-        sid = _unique(_sid(statement, stack), used)
+        sid = _unique(_sid(statement), used)
         stable.append(dataclasses.replace(statement, sid=sid, resources=resources))
     return tuple(stable)
 
@@ -167,20 +167,21 @@ def _order(resource: str, stack: cdk.Stack) -> tuple[bool, str]:
     return (resource != "*", resource)
 
 
-def _sid(statement: Statement, stack: cdk.Stack) -> str:
+def _sid(statement: Statement) -> str:
+    """The statement's Sid, or for a token-bearing condition its service alone.
+
+    ``secretsmanager.${AWS::Region}.amazonaws.com`` gives
+    ``KmsDecryptViaSecretsmanager``: the Region is known only at deployment,
+    and token numbers must not leak into a Sid.
+    """
     values = [value for _, _, value in statement.conditions]
     if not any(cdk.Token.is_unresolved(value) for value in values):
         return statement.sid
     family = _family(statement)
     stem = family.sid if family is not None else statement.sid
-    words: list[str] = []
-    for value in values:
-        literal = "".join(
-            part for part in string_parts(stack.resolve(value)) if isinstance(part, str)
-        )
-        words += [word for word in _NOT_WORD.split(literal) if word]
-    unique = dict.fromkeys(word[:1].upper() + word[1:] for word in words)
-    return stem + "Via" + "".join(unique)
+    services = dict.fromkeys(value.partition(".")[0] for value in values)
+    words = [word for service in services for word in _NOT_WORD.split(service) if word]
+    return stem + "Via" + "".join(word[:1].upper() + word[1:] for word in words)
 
 
 def _unique(sid: str, used: set[str]) -> str:

@@ -49,7 +49,13 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ssm as ssm
-from constructs import Construct, DependencyGroup, IConstruct, IValidation
+from constructs import (
+    Construct,
+    DependencyGroup,
+    IConstruct,
+    IDependable,
+    IValidation,
+)
 
 from . import warnings as ids
 from .arns import Arn, Scope, parse_arn
@@ -285,6 +291,17 @@ class TaskExecutionRole(iam.Role):
         """The customer-managed policies holding the grants, once synthesized."""
         return tuple(self._managed_policies)
 
+    @property
+    def policy_dependable(self) -> IDependable:
+        """Depend on this to come after the role's grants exist.
+
+        Task definitions that use the role depend on its policies already; a
+        construct that starts tasks otherwise (a custom resource running a
+        task, say) should ``node.add_dependency(role.policy_dependable)``. The
+        policies are created at synthesis; the dependable holds them then.
+        """
+        return self._granted
+
     # -- synthesis -----------------------------------------------------------
 
     def _derive(self) -> None:
@@ -332,22 +349,26 @@ class TaskExecutionRole(iam.Role):
 
         for number, policy in enumerate(policies, 1):
             part = f", part {number} of {len(policies)}" if len(policies) > 1 else ""
+            # The policy names the role, not the role its policies: a key
+            # policy that aws-cdk-lib points at the role must not close a loop
+            # role -> policy -> secret -> key -> role.
             managed = iam.ManagedPolicy(
                 self,
                 f"Policy{number}",
                 document=iam.PolicyDocument.from_json(policy.to_json()),
                 description=f"ECS task execution grants of {self.node.path}{part}",
                 path=self._policy_path,
+                roles=[self],
             )
             for finding, reason in forced_wildcard_findings(policy, stack):
                 cdk.Validations.of(managed).acknowledge(
                     cdk.Acknowledgment(id=finding, reason=reason)
                 )
-            self.add_managed_policy(managed)
             self._granted.add(managed)
             self._managed_policies.append(managed)
         # Whatever launches tasks does so through the task definition, which
-        # must not exist before the grants its tasks start with.
+        # must not exist before the grants its tasks start with; nothing else
+        # orders them, since the role does not depend on its policies.
         for task_definition in task_definitions:
             resource = task_definition.node.default_child
             if resource is not None:

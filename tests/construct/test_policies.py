@@ -244,13 +244,21 @@ def test_grants_too_large_for_one_policy_are_split_in_order(matrix: Matrix) -> N
     assert len(set(secrets)) == SPLIT_SECRETS
 
 
-def test_the_role_carries_every_policy_as_a_managed_policy(matrix: Matrix) -> None:
+def test_every_policy_is_attached_to_the_role(matrix: Matrix) -> None:
+    """The policies name the role (their Roles), which names none of them."""
     template = Template.from_json(matrix.template("ManySecrets"))
-    policies = sorted(template.find_resources("AWS::IAM::ManagedPolicy"))
+    policies = template.find_resources("AWS::IAM::ManagedPolicy")
+    (role,) = (
+        logical_id
+        for logical_id, resource in template.find_resources("AWS::IAM::Role").items()
+        if "Condition"
+        in resource["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]
+    )
 
-    template.has_resource_properties(
-        "AWS::IAM::Role",
-        {"ManagedPolicyArns": [{"Ref": policy_id} for policy_id in policies]},
+    for resource in policies.values():
+        assert resource["Properties"]["Roles"] == [{"Ref": role}]
+    template.all_resources_properties(
+        "AWS::IAM::Role", {"ManagedPolicyArns": Match.absent()}
     )
 
 
