@@ -2,8 +2,8 @@
 
 :class:`Simulator` keeps one Node process (``simulate.mjs``) and sends it
 batches of requests; the tests build each batch whole and send it once, so a
-test module costs one process and a handful of round trips, never one process
-a request.
+test module costs one process and a handful of round trips (a line for each
+5,000 requests), never one process a request.
 
 What is simulated is the execution role making a request as the ECS agent
 does: the principal is a role in the task's account, the identity policies are
@@ -37,6 +37,9 @@ FALLBACK_ACCOUNT = "999988887777"
 ROLE_NAME = "ecsTaskExecutionRole"
 
 ALLOWED = "Allowed"
+# Requests a line: a batch is one JSON text, which must stay well below the
+# longest string Node holds (about 512 MiB) and return in seconds.
+BATCH_SIZE = 5_000
 
 
 def node_executable() -> str | None:
@@ -130,15 +133,21 @@ class Simulator:
         self.simulated = 0
 
     def decide(self, simulations: Sequence[Simulation]) -> list[Decision]:
-        """Decide every simulation in one round trip, in order."""
-        if not simulations:
-            return []
-        batch = _batch(simulations)
+        """Decide every simulation, in order, a batch of at most BATCH_SIZE a line."""
+        decisions: list[Decision] = []
+        for start in range(0, len(simulations), BATCH_SIZE):
+            decisions += self._round_trip(simulations[start : start + BATCH_SIZE])
+        return decisions
+
+    def _round_trip(self, simulations: Sequence[Simulation]) -> list[Decision]:
         stdin, stdout = self._process.stdin, self._process.stdout
         assert stdin is not None
         assert stdout is not None
-        stdin.write(json.dumps(batch, separators=(",", ":")) + "\n")
-        stdin.flush()
+        try:
+            stdin.write(json.dumps(_batch(simulations), separators=(",", ":")) + "\n")
+            stdin.flush()
+        except BrokenPipeError:
+            raise SimulatorError(f"the simulator exited: {self._stderr()}") from None
         line = stdout.readline()
         if not line:
             raise SimulatorError(f"the simulator exited: {self._stderr()}")
