@@ -126,6 +126,17 @@ def unused(stack: cdk.Stack) -> None:
     TaskExecutionRole(stack, "ExecutionRole")
 
 
+def assets(stack: cdk.Stack, directory: Path) -> None:
+    """An image and an environment file built from local files."""
+    role = TaskExecutionRole(stack, "ExecutionRole", runtime_monitoring=False)
+    task = ecs.FargateTaskDefinition(stack, "Task", execution_role=role)
+    task.add_container(
+        "web",
+        image=ecs.ContainerImage.from_asset(str(directory)),
+        environment_files=[ecs.EnvironmentFile.from_asset(str(directory / "web.env"))],
+    )
+
+
 STACKS = {
     "Owned": (owned_resources, ENV),
     "Options": (options, ENV),
@@ -143,6 +154,11 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> dict[str, cdk.Stack]:
     for name, (build, env) in STACKS.items():
         stacks[name] = cdk.Stack(app, name, env=env)
         build(stacks[name])
+    directory = tmp_path_factory.mktemp("image")
+    (directory / "Dockerfile").write_text("FROM scratch\n", encoding="utf-8")
+    (directory / "web.env").write_text("MODE=prod\n", encoding="utf-8")
+    stacks["Assets"] = cdk.Stack(app, "Assets", env=ENV)
+    assets(stacks["Assets"], directory)
 
     app.synth()
 
@@ -466,6 +482,21 @@ class TestFindingTaskDefinitions:
             ),
         )
         assert ids.NO_EXECUTION_ROLE_NEEDED
+
+
+class TestAssets:
+    def test_an_image_asset_is_pulled_from_the_bootstrap_repository(
+        self, app: dict[str, cdk.Stack]
+    ) -> None:
+        found = {s["Sid"]: s for s in statements(template(app, "Assets"))}
+
+        assert found["EcrImagePull"]["Resource"] == (
+            f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/"
+            f"cdk-hnb659fds-container-assets-{ACCOUNT}-{REGION}"
+        )
+        assert found["S3BucketLocation"]["Resource"] == (
+            f"arn:aws:s3:::cdk-hnb659fds-assets-{ACCOUNT}-{REGION}"
+        )
 
 
 class TestEnvironmentAgnostic:
