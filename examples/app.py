@@ -1,9 +1,11 @@
-"""Example app: two execution roles, derived two ways, checked by every cdk-nag pack.
+"""Example app: execution roles derived three ways, checked by every cdk-nag pack.
 
 ``CdkTaskDefinitionStack`` builds a Fargate task definition in CDK and lets the
-role read its containers at synthesis. ``TaskDefinitionFileStack`` derives a role
-from a RegisterTaskDefinition document kept beside this file, for a task
-definition that some other tool registers.
+role read its containers at synthesis; beside it, a second role is given its
+resources by keyword, for a worker task that a deploy tool registers.
+``TaskDefinitionFileStack`` derives a role from a RegisterTaskDefinition
+document kept beside this file, for a task definition that some other tool
+registers.
 
 Run it with ``make synth`` (``cdk synth`` with the CLI pinned in package.json).
 """
@@ -31,6 +33,10 @@ TASK_DEFINITION_FILE = (
 
 ENV = cdk.Environment(account="111122223333", region="eu-west-1")
 
+# Whether GuardDuty Runtime Monitoring adds its agent sidecar to this account's
+# Fargate tasks: the execution role pulls the sidecar's image when it does.
+GUARDDUTY_MONITORS_FARGATE = False
+
 
 class CdkTaskDefinitionStack(cdk.Stack):
     """A Fargate task definition built in CDK, with the role derived from it."""
@@ -56,7 +62,10 @@ class CdkTaskDefinitionStack(cdk.Stack):
         )
         log_group = self._encrypted_log_group()
 
-        execution_role = TaskExecutionRole(self, "ExecutionRole")
+        # The CDK task definitions that use the role are read at synthesis.
+        execution_role = TaskExecutionRole(
+            self, "ExecutionRole", runtime_monitoring=GUARDDUTY_MONITORS_FARGATE
+        )
         task_definition = ecs.FargateTaskDefinition(
             self,
             "Task",
@@ -76,6 +85,16 @@ class CdkTaskDefinitionStack(cdk.Stack):
                 ),
                 "FEATURE_FLAGS": ecs.Secret.from_ssm_parameter(feature_flags),
             },
+        )
+
+        # A worker task that a deploy tool registers: its resources, by keyword.
+        TaskExecutionRole(
+            self,
+            "WorkerExecutionRole",
+            repositories=[repository],
+            log_groups=[log_group],
+            log_stream_prefix="worker",
+            secrets=[database_secret],
         )
 
     def _encrypted_log_group(self) -> logs.LogGroup:
@@ -110,19 +129,19 @@ class TaskDefinitionFileStack(cdk.Stack):
     ) -> None:
         super().__init__(scope, construct_id, env=env)
 
+        # References that name no Region or account take the stack's.
         role = TaskExecutionRole.from_task_definition_file(
             self,
             "ExecutionRole",
             TASK_DEFINITION_FILE,
-            region=self.region,
-            account=self.account,
+            runtime_monitoring=GUARDDUTY_MONITORS_FARGATE,
         )
 
         cdk.CfnOutput(self, "ExecutionRoleArn", value=role.role_arn)
 
 
 def main() -> None:
-    """Build both stacks, run every cdk-nag pack and fail on any open finding."""
+    """Build the stacks, run every cdk-nag pack and fail on any open finding."""
     app = cdk.App()
 
     CdkTaskDefinitionStack(app, "CdkTaskDefinitionStack", env=ENV)

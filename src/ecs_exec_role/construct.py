@@ -404,7 +404,19 @@ class TaskExecutionRole(iam.Role):
                     "with runtime_monitoring=True or False",
                     task_definition.node.path,
                 )
-        elif self._runtime_monitoring and on_fargate:
+        elif self._runtime_monitoring:
+            if task_definitions and not on_fargate:
+                collector.problems.append(
+                    InvalidReferenceError(
+                        "GuardDuty adds its agent sidecar only to Fargate tasks, and "
+                        "no task definition of this role can run on Fargate; on EC2 "
+                        "the agent runs on the instance and does not use the "
+                        "execution role: leave runtime_monitoring off",
+                        path="runtime_monitoring",
+                        value=True,
+                    )
+                )
+                return
             region = cdk.Stack.of(self).region
             if cdk.Token.is_unresolved(region):
                 collector.problems.append(
@@ -413,7 +425,7 @@ class TaskExecutionRole(iam.Role):
                         "stack has none: give the stack an env, or leave "
                         "runtime_monitoring off",
                         path="runtime_monitoring",
-                        value=None,
+                        value=True,
                     )
                 )
                 return
