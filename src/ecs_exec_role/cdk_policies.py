@@ -10,7 +10,7 @@ what the pure statements cannot know:
   value (logical ids), so that adding constructs in another order, which
   renumbers tokens, leaves the policy as it was;
 - an estimate of each policy's deployed size, with every token counted at the
-  longest value it plausibly takes, so that the split leaves room for them;
+  longest value it plausibly takes, and a split made on those sizes;
 - the cdk-nag finding ids of the wildcards that AWS forces, so that exactly
   those can be acknowledged, each with its reason.
 """
@@ -24,10 +24,8 @@ from collections.abc import Iterator, Sequence
 import aws_cdk as cdk
 
 from .cdk_reading import flatten_reference, string_parts
-from .errors import PolicySizeError
 from .needs import Family
 from .statements import (
-    MANAGED_POLICY_MAX_CHARS,
     Policy,
     Statement,
     split_policies,
@@ -76,7 +74,6 @@ FORCED_WILDCARDS = {
 """The statement families whose wildcards AWS forces, and why."""
 
 _NOT_WORD = re.compile(r"[^A-Za-z0-9]+")
-_MIN_BUDGET = 1024
 
 
 def stable_statements(
@@ -105,26 +102,58 @@ def split_for_deployment(
 ) -> tuple[Policy, ...]:
     """Split ``statements`` so that every policy fits once tokens are resolved.
 
-    The pure split measures tokens by their placeholders; this one shrinks the
-    budget it gives that split until each policy's :func:`deployed_size` fits
-    IAM's limit, and raises :class:`PolicySizeError` when no split does.
+    The pure split measures strings as they are; here each token-bearing value
+    is given to it as a stand-in of the value's estimated deployed length, and
+    put back in the policies it returns. Statements keep their order, so the
+    split is as deterministic as the statements. Raises
+    :class:`PolicySizeError` when the grants need more policies than allowed.
     """
-    budget = MANAGED_POLICY_MAX_CHARS
-    while True:
-        policies = split_policies(
-            statements, max_policies=max_policies, max_chars=budget
+    stand_ins = _StandIns(stack)
+    policies = split_policies(
+        [stand_ins.statement(statement) for statement in statements],
+        max_policies=max_policies,
+    )
+    return tuple(
+        Policy(tuple(stand_ins.restore(statement) for statement in policy.statements))
+        for policy in policies
+    )
+
+
+class _StandIns:
+    """Literal strings as long as token-bearing values will be, and back."""
+
+    def __init__(self, stack: cdk.Stack) -> None:
+        self.stack = stack
+        self.values: dict[str, str] = {}
+
+    def statement(self, statement: Statement) -> Statement:
+        return dataclasses.replace(
+            statement,
+            resources=tuple(self._stand_in(r) for r in statement.resources),
+            conditions=tuple(
+                (operator, key, self._stand_in(value))
+                for operator, key, value in statement.conditions
+            ),
+            sources={},
         )
-        largest = max(deployed_size(policy, stack) for policy in policies)
-        if largest <= MANAGED_POLICY_MAX_CHARS:
-            return policies
-        budget -= largest - MANAGED_POLICY_MAX_CHARS
-        if budget < _MIN_BUDGET:
-            raise PolicySizeError(
-                f"a single grant of the execution role needs about {largest:,} "
-                f"characters once its CloudFormation values are resolved, more "
-                f"than the {MANAGED_POLICY_MAX_CHARS:,} of a managed policy",
-                value=largest,
-            )
+
+    def restore(self, statement: Statement) -> Statement:
+        return dataclasses.replace(
+            statement,
+            resources=tuple(self.values.get(r, r) for r in statement.resources),
+            conditions=tuple(
+                (operator, key, self.values.get(value, value))
+                for operator, key, value in statement.conditions
+            ),
+        )
+
+    def _stand_in(self, value: str) -> str:
+        if not cdk.Token.is_unresolved(value):
+            return value
+        label = f"~{len(self.values)}~"
+        stand_in = label.ljust(max(_estimate(value, self.stack), len(label)), "~")
+        self.values[stand_in] = value
+        return stand_in
 
 
 def deployed_size(policy: Policy, stack: cdk.Stack) -> int:
