@@ -70,6 +70,7 @@ from .needs import ImagePull, KeyDecrypt, Need
 from .pipeline import read_documents
 from .reading import Derivation, derive_needs
 from .runtime_monitoring import guardduty_agent_repository
+from .service_connect import ServiceDocument
 from .statements import (
     DEFAULT_MAX_MANAGED_POLICIES,
     MAX_MANAGED_POLICIES,
@@ -216,6 +217,7 @@ class TaskExecutionRole(iam.Role):
         account: str | None = None,
         kms_keys: Mapping[str, kms.IKey | str] | None = None,
         pull_through_cache_prefixes: Sequence[str] = (),
+        services: Sequence[ServiceDocument] = (),
         **role_props: Unpack[RoleOptions],
     ) -> TaskExecutionRole:
         """The execution role of a task-definition document another tool registers.
@@ -226,8 +228,11 @@ class TaskExecutionRole(iam.Role):
         ``AWS::ECS::TaskDefinition`` resource). ``region`` and ``account`` are
         the task's, for references that name neither: the stack's, when
         concrete. ``kms_keys`` maps resources as the document writes them to
-        their keys (CDK keys or key ARNs). Errors in the document are raised
-        at once, naming its JSON path.
+        their keys (CDK keys or key ARNs). ``services`` are the ECS services
+        that run the task (:func:`ecs_exec_role.service_connect.read_services`):
+        their Service Connect log configurations are granted like a
+        container's. Errors in the documents are raised at once, naming the
+        JSON path.
         """
         stack = cdk.Stack.of(scope)
         region = region or _concrete(stack.region)
@@ -243,6 +248,7 @@ class TaskExecutionRole(iam.Role):
             scope=Scope(region=region, account=account),
             kms_keys=stand_ins.arns,
             pull_through_cache_prefixes=pull_through_cache_prefixes,
+            services=services,
             runtime_monitoring=role_props.get("runtime_monitoring"),
         )
 

@@ -19,6 +19,7 @@ from aws_cdk import aws_ssm as ssm
 from aws_cdk.assertions import Annotations, Match, Template
 
 from ecs_exec_role import TaskExecutionRole
+from ecs_exec_role.service_connect import read_services
 from tests.construct.tasks import (
     ACCOUNT,
     ENV,
@@ -30,6 +31,7 @@ from tests.construct.tasks import (
     task_definition_document,
 )
 
+LOGS = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group"
 PULL = [
     "ecr:BatchCheckLayerAvailability",
     "ecr:BatchGetImage",
@@ -83,9 +85,32 @@ def objects(stack: cdk.Stack) -> None:
     )
 
 
+SERVICE = {
+    "cluster": "apps",
+    "serviceName": "web-app",
+    "taskDefinition": "web-app:7",
+    "launchType": "FARGATE",
+    "serviceConnectConfiguration": {
+        "enabled": True,
+        "namespace": "apps",
+        "logConfiguration": {
+            "logDriver": "awslogs",
+            "options": {
+                "awslogs-group": "/ecs/service-connect",
+                "awslogs-stream-prefix": "proxy",
+            },
+        },
+    },
+}
+
+
 def file_path(stack: cdk.Stack) -> None:
     TaskExecutionRole.from_task_definition_file(
-        stack, "ExecutionRole", TASK_DEFINITION_FILE, runtime_monitoring=False
+        stack,
+        "ExecutionRole",
+        TASK_DEFINITION_FILE,
+        services=read_services(SERVICE),
+        runtime_monitoring=False,
     )
 
 
@@ -211,6 +236,16 @@ class TestTaskDefinitionFiles:
             "S3ObjectRead",
             "S3BucketLocation",
         }
+
+    def test_a_services_service_connect_logs_are_granted_like_a_containers(
+        self, stacks: dict[str, cdk.Stack]
+    ) -> None:
+        found = statements(stacks["FilePath"])
+
+        assert (
+            f"{LOGS}:/ecs/service-connect:log-stream:proxy/*"
+            in (found["LogsWrite"]["Resource"])
+        )
 
     def test_a_parsed_document_takes_a_key_of_the_stack_and_role_options(
         self, stacks: dict[str, cdk.Stack]
