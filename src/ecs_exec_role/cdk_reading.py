@@ -18,8 +18,10 @@ CloudFormation values of the image and of ``repository.repository_uri``.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +32,7 @@ from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ssm as ssm
@@ -226,6 +229,11 @@ class _Collector:
         )
 
 
+_SYNTHESIS_INDEXES: weakref.WeakKeyDictionary[Any, _ResourceIndex] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 class _ResourceIndex:
     """The CDK objects of an app that a container setting can refer to.
 
@@ -260,27 +268,46 @@ class _ResourceIndex:
         elif _has(construct, "arn_for_objects"):
             self.buckets.append(construct)
 
+    @functools.cached_property
+    def _secrets_by_arn(self) -> dict[str, secretsmanager.ISecret]:
+        # One read of each ARN: a property read is a round trip to jsii.
+        return {secret.secret_arn: secret for secret in self.secrets}
+
+    @functools.cached_property
+    def _parameters_by_arn(self) -> dict[str, ssm.IParameter]:
+        return {parameter.parameter_arn: parameter for parameter in self.parameters}
+
+    @functools.cached_property
+    def _buckets_by_name(self) -> dict[str, s3.IBucket]:
+        return {bucket.bucket_name: bucket for bucket in self.buckets}
+
+    @functools.cached_property
+    def _buckets_by_arn(self) -> dict[str, s3.IBucket]:
+        return {bucket.bucket_arn: bucket for bucket in self.buckets}
+
     def secret_for(self, value: str) -> secretsmanager.ISecret | None:
         """The secret whose ARN ``value`` is, alone or with ``:KEY:STAGE:VERSION``."""
-        for secret in self.secrets:
-            arn = secret.secret_arn
-            if value == arn or value.startswith(f"{arn}:"):
+        fields = value.split(":")
+        # The ARN itself, then without one, two or three selector fields.
+        for cut in range(min(3, len(fields) - 1) + 1):
+            secret = self._secrets_by_arn.get(":".join(fields[: len(fields) - cut]))
+            if secret is not None:
                 return secret
         return None
 
     def parameter_for(self, value: str) -> ssm.IParameter | None:
-        return next((p for p in self.parameters if p.parameter_arn == value), None)
+        return self._parameters_by_arn.get(value)
 
     def bucket_named(self, name: str) -> s3.IBucket | None:
-        return next((b for b in self.buckets if b.bucket_name == name), None)
+        return self._buckets_by_name.get(name)
 
     def bucket_of_object(self, object_arn: str) -> tuple[s3.IBucket, str] | None:
         """The bucket and key of ``bucket.arn_for_objects(key)``."""
-        for bucket in self.buckets:
-            prefix = f"{bucket.bucket_arn}/"
-            if object_arn.startswith(prefix):
-                return bucket, object_arn[len(prefix) :]
-        return None
+        # Neither a bucket's ARN nor a token string holds a '/': the first one
+        # ends the bucket.
+        bucket_arn, slash, key = object_arn.partition("/")
+        bucket = self._buckets_by_arn.get(bucket_arn) if slash else None
+        return (bucket, key) if bucket is not None else None
 
     def repository_for_image(
         self, image: str, stack: cdk.Stack
@@ -393,6 +420,18 @@ class CdkReader:
             self._index = _ResourceIndex(self.stack.node.root)
         return self._index
 
+    def read_at_synthesis(self) -> None:
+        """Share one index of the app with every role read in this synthesis.
+
+        Each role would otherwise walk the whole app again; at synthesis the
+        tree is complete, so one walk serves all.
+        """
+        root = self.stack.node.root
+        index = _SYNTHESIS_INDEXES.get(root)
+        if index is None:
+            index = _SYNTHESIS_INDEXES[root] = _ResourceIndex(root)
+        self._index = index
+
     # -- explicit references -------------------------------------------------
 
     def repositories(self, repositories: Iterable[ecr.IRepository | str]) -> None:
@@ -407,13 +446,17 @@ class CdkReader:
         else:
             self.collector.add(self._repository_object(repository, path))
 
-    def log_groups(self, groups: Iterable[Any], stream_prefix: str | None) -> None:
+    def log_groups(
+        self, groups: Iterable[logs.ILogGroup | str], stream_prefix: str | None
+    ) -> None:
         for index, group in enumerate(groups):
             self.collector.attempt(
                 self.log_group, group, f"log_groups[{index}]", stream_prefix
             )
 
-    def log_group(self, group: Any, path: str, stream_prefix: str | None) -> None:
+    def log_group(
+        self, group: logs.ILogGroup | str, path: str, stream_prefix: str | None
+    ) -> None:
         if isinstance(group, str):
             arn = self._log_group_text(group, path)
         else:

@@ -318,6 +318,7 @@ class TaskExecutionRole(iam.Role):
         stack = cdk.Stack.of(self)
         task_definitions = self._task_definitions_to_read()
         reader = self._reader
+        reader.read_at_synthesis()
         for task_definition in task_definitions:
             reader.task_definition(task_definition)
         self._runtime_monitoring_needs(task_definitions)
@@ -353,8 +354,10 @@ class TaskExecutionRole(iam.Role):
             self._problems.append(str(error))
             return
 
+        # A policy's description cannot change without replacing the policy:
+        # it says whose grants these are, not how many parts they make.
+        description = f"ECS task execution grants of {self.node.path}"
         for number, policy in enumerate(policies, 1):
-            part = f", part {number} of {len(policies)}" if len(policies) > 1 else ""
             # The policy names the role, not the role its policies: a key
             # policy that aws-cdk-lib points at the role must not close a loop
             # role -> policy -> secret -> key -> role.
@@ -362,7 +365,7 @@ class TaskExecutionRole(iam.Role):
                 self,
                 f"Policy{number}",
                 document=iam.PolicyDocument.from_json(policy.to_json()),
-                description=f"ECS task execution grants of {self.node.path}{part}",
+                description=description,
                 path=self._policy_path,
                 roles=[self],
             )
