@@ -414,6 +414,8 @@ class TaskExecutionRole(iam.Role):
                     task_definition.node.path,
                 )
         elif self._runtime_monitoring:
+            if not task_definitions and self._documents:
+                return  # The documents' derivation granted the pull already.
             if task_definitions and not on_fargate:
                 collector.problems.append(
                     InvalidReferenceError(
