@@ -19,6 +19,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ssm as ssm
 from aws_cdk.assertions import Annotations, Match, Template
+from constructs import Dependable
 
 from ecs_exec_role import TaskExecutionRole
 from ecs_exec_role import warnings as ids
@@ -302,6 +303,19 @@ class TestAwsCdkLibGrants:
         }
 
 
+def test_a_statement_added_by_hand_is_accepted_and_not_granted(tmp_path: Path) -> None:
+    """As Role.without_policy_updates() answers: added, so no resource policy."""
+    stack = cdk.Stack(new_app(tmp_path), "ByHand", env=ENV)
+    role = TaskExecutionRole(stack, "ExecutionRole", runtime_monitoring=False)
+    statement = iam.PolicyStatement(actions=["s3:*"], resources=["*"])
+
+    result = role.add_to_principal_policy(statement)
+
+    assert result.statement_added
+    assert role.add_to_policy(statement)
+    Template.from_stack(stack).resource_count_is("AWS::IAM::Policy", 0)
+
+
 class TestOrdering:
     def test_the_task_definition_depends_on_the_managed_policies(
         self, app: dict[str, cdk.Stack]
@@ -312,6 +326,19 @@ class TestOrdering:
         owned.has_resource(
             "AWS::ECS::TaskDefinition", {"DependsOn": Match.array_with([policy])}
         )
+
+    def test_the_policy_dependable_holds_the_managed_policies(
+        self, app: dict[str, cdk.Stack]
+    ) -> None:
+        role = app["Owned"].node.find_child("ExecutionRole")
+        assert isinstance(role, TaskExecutionRole)
+
+        roots = Dependable.of(role.policy_dependable).dependency_roots
+
+        assert [root.node.path for root in roots] == [
+            policy.node.path for policy in role.managed_policies
+        ]
+        assert [policy.node.id for policy in role.managed_policies] == ["Policy1"]
 
     def test_a_key_policy_naming_the_role_closes_no_loop(
         self, app: dict[str, cdk.Stack]
