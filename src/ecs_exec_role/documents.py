@@ -19,6 +19,7 @@ import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidTaskDefinitionError
@@ -26,7 +27,12 @@ from .errors import InvalidTaskDefinitionError
 if TYPE_CHECKING:
     from botocore.model import Shape
 
-__all__ = ["TaskDefinitionDocument", "load_json", "read_task_definitions"]
+__all__ = [
+    "TaskDefinitionDocument",
+    "load_json",
+    "load_source",
+    "read_task_definitions",
+]
 
 _CFN_TYPE = "AWS::ECS::TaskDefinition"
 _GENERATED_FAMILY = "generated-by-cloudformation"
@@ -80,6 +86,21 @@ def load_json(text: str | bytes, *, label: str = "") -> Any:
         raise InvalidTaskDefinitionError(
             f"{label or 'input'}: not UTF-8 text ({error.reason})", value=label or None
         ) from None
+
+
+def load_source(source: Any, *, label: str = "") -> Any:
+    """A JSON value from a path, JSON text or bytes; any other value is taken as is."""
+    if isinstance(source, Path):
+        try:
+            text = source.read_bytes()
+        except OSError as error:
+            raise InvalidTaskDefinitionError(
+                f"cannot read {source}: {error.strerror}", value=str(source)
+            ) from None
+        return load_json(text, label=label or source.name)
+    if isinstance(source, (str, bytes)):
+        return load_json(source, label=label)
+    return source
 
 
 @functools.cache

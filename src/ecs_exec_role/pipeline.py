@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from .arns import Scope
-from .documents import TaskDefinitionDocument, load_json, read_task_definitions
-from .errors import InvalidTaskDefinitionError
+from .documents import TaskDefinitionDocument, load_source, read_task_definitions
 from .reading import Derivation, derive_needs
 from .service_connect import ServiceDocument
 from .statements import (
@@ -48,19 +46,7 @@ class RolePolicy:
 
 def read_documents(source: Any, *, label: str = "") -> list[TaskDefinitionDocument]:
     """Task definitions from a path, JSON text or bytes, or an already parsed value."""
-    if isinstance(source, Path):
-        try:
-            text = source.read_bytes()
-        except OSError as error:
-            raise InvalidTaskDefinitionError(
-                f"cannot read {source}: {error.strerror}", value=str(source)
-            ) from None
-        return read_task_definitions(
-            load_json(text, label=label or source.name), label=label
-        )
-    if isinstance(source, (str, bytes)):
-        return read_task_definitions(load_json(source, label=label), label=label)
-    return read_task_definitions(source, label=label)
+    return read_task_definitions(load_source(source, label=label), label=label)
 
 
 def derive_policy(

@@ -21,12 +21,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 # The ECS model's checker and its null handling, shared with task definitions
 # so that both kinds of document are refused in the same words.
-from .documents import TaskDefinitionDocument, _checked, _without_nulls, load_json
+from .documents import TaskDefinitionDocument, _checked, _without_nulls, load_source
 from .errors import InvalidTaskDefinitionError
 
 __all__ = ["ServiceDocument", "read_services"]
@@ -110,17 +109,7 @@ def read_services(source: Any, *, label: str = "") -> list[ServiceDocument]:
     Raises :class:`InvalidTaskDefinitionError`, naming the JSON path, when the
     document is none of the accepted shapes or does not match the ECS API model.
     """
-    if isinstance(source, Path):
-        try:
-            text = source.read_bytes()
-        except OSError as error:
-            raise InvalidTaskDefinitionError(
-                f"cannot read {source}: {error.strerror}", value=str(source)
-            ) from None
-        return _services(load_json(text, label=label or source.name), label=label)
-    if isinstance(source, (str, bytes)):
-        return _services(load_json(source, label=label), label=label)
-    return _services(source, label=label)
+    return _services(load_source(source, label=label), label=label)
 
 
 def _services(document: Any, *, label: str) -> list[ServiceDocument]:
