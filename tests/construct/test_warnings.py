@@ -16,7 +16,7 @@ from aws_cdk.assertions import Annotations, Match
 from ecs_exec_role import TaskExecutionRole
 from ecs_exec_role import warnings as ids
 from tests.construct.conftest import Matrix
-from tests.construct.tasks import ENV, OTHER_ACCOUNT, new_app
+from tests.construct.tasks import ENV, OTHER_ACCOUNT, cross_account_image, new_app
 
 
 def warnings_of(stack: cdk.Stack) -> list[str]:
@@ -103,3 +103,18 @@ def test_a_secret_known_by_name_is_granted_with_six_wildcard_characters(
 
 def test_every_warning_id_is_namespaced() -> None:
     assert all(warning.startswith("ecs-exec-role:") for warning in ids.ALL_WARNING_IDS)
+
+
+def test_a_warning_can_be_acknowledged_by_its_id(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    app = new_app(tmp_path_factory.mktemp("cdk.out"))
+    stack = cdk.Stack(app, "Acknowledged", env=ENV)
+    role = TaskExecutionRole(stack, "ExecutionRole", runtime_monitoring=False)
+    cross_account_image(stack, role)
+
+    cdk.Annotations.of(role).acknowledge_warning(
+        ids.CROSS_ACCOUNT_RESOURCE, "the shared repository's policy allows this role"
+    )
+
+    assert warnings_of(stack) == []
