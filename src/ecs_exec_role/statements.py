@@ -140,22 +140,34 @@ def split_policies(
             f"highest quota of managed policies per role), not {max_policies}",
             value=max_policies,
         )
-    pieces = [piece for statement in statements for piece in _cut(statement, max_chars)]
     # Sizes add up: a policy is its wrapper, its statements and the commas
     # between them, so each statement is measured once.
     wrapper = minified_size({"Version": POLICY_VERSION, "Statement": []})
     policies: list[list[Statement]] = []
     used = 0
-    for piece in pieces:
-        size = minified_size(piece.to_json())
+
+    def place(statement: Statement, size: int) -> None:
+        nonlocal used
         if policies and used + 1 + size <= max_chars:
-            policies[-1].append(piece)
+            policies[-1].append(statement)
             used += 1 + size
         else:
-            policies.append([piece])
+            policies.append([statement])
             used = wrapper + size
+
+    for statement in statements:
+        size = minified_size(statement.to_json())
+        fits_here = policies and used + 1 + size <= max_chars
+        if fits_here or wrapper + size <= max_chars or len(statement.resources) <= 1:
+            place(statement, size)
+            continue
+        # Too large for any policy: cut by resource, the first part filling
+        # what the current policy has left.
+        room = max_chars - used - 1 if policies else 0
+        for part in _cut(statement, budget=max_chars - wrapper, first_budget=room):
+            place(part, minified_size(part.to_json()))
     if len(policies) > max_policies:
-        needed = sum(Policy((piece,)).size for piece in pieces)
+        needed = sum(Policy((statement,)).size for statement in statements)
         raise PolicySizeError(
             f"the policy for {what} needs about {needed:,} characters in "
             f"{len(policies)} managed policies, more than IAM allows with "
@@ -168,26 +180,30 @@ def split_policies(
     return tuple(Policy(tuple(policy)) for policy in policies)
 
 
-def _cut(statement: Statement, max_chars: int) -> list[Statement]:
-    """``statement`` as parts that each fit a policy alone, cut by resource."""
-    if Policy((statement,)).size <= max_chars or len(statement.resources) <= 1:
-        return [statement]
-    # A part with resources R measures its frame plus each resource's JSON
-    # string and a comma between two; the frame is taken with a long part
-    # number, so the estimate never falls short.
+def _cut(statement: Statement, *, budget: int, first_budget: int) -> list[Statement]:
+    """``statement`` as parts of at most ``budget`` characters, cut by resource.
+
+    The first part may take ``first_budget`` instead, the room left in the
+    policy it joins; when not even one resource fits there, it takes ``budget``.
+    """
+    # A part measures its frame plus each resource's JSON string and a comma
+    # between two; the frame is taken with a long part number, so the
+    # estimate never falls short.
     sample = statement.resources[:2]
     frame = (
-        Policy((_part(statement, sample, 999),)).size
+        minified_size(_part(statement, sample, 999).to_json())
         - sum(minified_size(resource) for resource in sample)
         - 1
     )
     parts: list[list[str]] = [[]]
-    used = frame
+    limit, used = first_budget, frame
     for resource in statement.resources:
         size = minified_size(resource)
-        if parts[-1] and used + 1 + size > max_chars:
+        if not parts[-1] and used + size > limit:
+            limit = budget  # not even one fits where the first part would go
+        elif parts[-1] and used + 1 + size > limit:
             parts.append([])
-            used = frame
+            limit, used = budget, frame
         used += size + (1 if parts[-1] else 0)
         parts[-1].append(resource)
     return [_part(statement, tuple(part), index) for index, part in enumerate(parts, 1)]

@@ -202,6 +202,18 @@ class TestSplitting:
 
         assert raised.value.value > 10 * 6144
 
+    def test_a_cut_statement_first_fills_the_policy_before_it(self) -> None:
+        """No policy is opened while the one before still has room for a part."""
+        document = many_parameters(300)
+
+        policy = derive(document)
+
+        total = sum(p.size for p in policy.policies)
+        assert len(policy.policies) == -(-total // MANAGED_POLICY_MAX_CHARS)
+        first = policy.policies[0]
+        assert first.statements[-1].sid == "SsmParameterReadPart1"
+        assert first.size > MANAGED_POLICY_MAX_CHARS - 100
+
     def test_max_policies_must_be_within_iams_highest_quota(self) -> None:
         with pytest.raises(PolicySizeError, match="between 1 and 20"):
             split_policies((), max_policies=21)
