@@ -29,6 +29,7 @@ from .statements import (
     Policy,
     Statement,
     split_policies,
+    unique_sid,
 )
 
 __all__ = [
@@ -92,7 +93,7 @@ def stable_statements(
         resources = tuple(
             sorted(statement.resources, key=lambda resource: _order(resource, stack))
         )
-        sid = _unique(_sid(statement), used)
+        sid = unique_sid(_sid(statement), used)
         stable.append(dataclasses.replace(statement, sid=sid, resources=resources))
     return tuple(stable)
 
@@ -211,14 +212,6 @@ def _sid(statement: Statement) -> str:
     services = dict.fromkeys(value.partition(".")[0] for value in values)
     words = [word for service in services for word in _NOT_WORD.split(service) if word]
     return stem + "Via" + "".join(word[:1].upper() + word[1:] for word in words)
-
-
-def _unique(sid: str, used: set[str]) -> str:
-    candidate, index = sid, 2
-    while candidate in used:
-        candidate, index = f"{sid}{index}", index + 1
-    used.add(candidate)
-    return candidate
 
 
 def _strings(policy: Policy) -> Iterator[str]:

@@ -27,6 +27,7 @@ __all__ = [
     "build_statements",
     "minified_size",
     "split_policies",
+    "unique_sid",
 ]
 
 MANAGED_POLICY_MAX_CHARS = 6144
@@ -106,7 +107,7 @@ def build_statements(
     for (family, conditions), resources in sorted(
         groups.items(), key=lambda item: (order.index(item[0][0]), item[0][1])
     ):
-        sid = _unique(family.sid + _condition_words(conditions), used_sids)
+        sid = unique_sid(family.sid + _condition_words(conditions), used_sids)
         statements.append(
             Statement(
                 sid=sid,
@@ -256,7 +257,8 @@ def _condition_words(conditions: Sequence[Condition]) -> str:
     return "Via" + "".join(unique)
 
 
-def _unique(sid: str, used: set[str]) -> str:
+def unique_sid(sid: str, used: set[str]) -> str:
+    """``sid``, or ``sid`` with the lowest number from 2 up that is not in ``used``."""
     candidate, index = sid, 2
     while candidate in used:
         candidate, index = f"{sid}{index}", index + 1
