@@ -41,6 +41,13 @@ _PLACEHOLDER = re.compile(r"\$\(|\$\{[^}]*\}|\{\{.*?\}\}|<[^<>]+>|\$[A-Z_][A-Z0-
 _PARAMETER_NAME = re.compile(r"^[A-Za-z0-9_.\-/]+\Z")
 _SECRET_NAME = re.compile(r"^[A-Za-z0-9/_+=.@\-]+\Z")
 _SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}\Z")
+# A key id is a UUID, or mrk- and 32 hex digits for a multi-Region key.
+_KEY_ID = re.compile(
+    r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})\Z"
+)
+# The spellings of Go's strconv.ParseBool, which the awslogs driver uses.
+_GO_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
+_GO_FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
 _LOG_GROUP = re.compile(r"^[A-Za-z0-9_\-/.#]{1,512}\Z")
 # Today's rules are stricter; buckets made before 2018 in us-east-1 kept these.
 _BUCKET = re.compile(r"^[A-Za-z0-9._-]{3,255}\Z")
@@ -161,9 +168,16 @@ class _KeyMap:
                     path=path,
                     value=key,
                 )
-            if not arn.resource.startswith("key/") or arn.resource == "key/":
+            if not _KEY_ID.match(arn.resource.removeprefix("key/")) or not (
+                arn.resource.startswith("key/")
+            ):
                 raise InvalidReferenceError(
-                    f"{key!r} is not a KMS key ARN (…:key/KEY-ID)", path=path, value=key
+                    f"{key!r} is not the ARN of one KMS key: expected "
+                    "…:key/ followed by a key id (a UUID such as "
+                    "1234abcd-12ab-34cd-56ef-1234567890ab, or mrk- and 32 hex digits "
+                    "for a multi-Region key), no wildcard",
+                    path=path,
+                    value=key,
                 )
             self.keys[resource] = arn
         self.used: set[str] = set()
@@ -470,7 +484,7 @@ class _Walker:
                     path=self.path(prefix_path),
                     value=prefix,
                 )
-        create = str(options.get("awslogs-create-group", "false")).lower() == "true"
+        create = self.create_group(options, f"{at}.awslogs-create-group")
         need = LogDelivery(
             Arn(partition.name, "logs", region, account, f"log-group:{group}"),
             stream_prefix=prefix or None,
@@ -478,6 +492,28 @@ class _Walker:
             source=self.path(group_path),
         )
         self.add(need, self.path(group_path))
+
+    def create_group(self, options: Mapping[str, str], api_path: str) -> bool:
+        """``awslogs-create-group``, read as the awslogs driver reads it.
+
+        Docker parses the option with Go's ``strconv.ParseBool``: anything else
+        stops the container, so it is refused here too.
+        """
+        if "awslogs-create-group" not in options:
+            return False
+        value = self.text(
+            options["awslogs-create-group"], api_path, what="awslogs-create-group"
+        )
+        if value in _GO_TRUE:
+            return True
+        if value in _GO_FALSE:
+            return False
+        raise InvalidReferenceError(
+            f"awslogs-create-group {value!r} is not a value the awslogs driver "
+            "accepts; use 'true' or 'false'",
+            path=self.path(api_path),
+            value=value,
+        )
 
     def firelens(
         self, config: Mapping[str, Any] | None, at: str, task: Mapping[str, Any]

@@ -179,6 +179,29 @@ class TestReferencesThatCannotBeGranted:
 
         assert raised.value.value == alias
 
+    @pytest.mark.parametrize(
+        "key_id",
+        ["*", "abc?", "1234abcd-*", "ab c", "abcd", "mrk-1234"],
+    )
+    def test_a_key_that_is_not_one_key_id(self, key_id: str) -> None:
+        """A wildcard would let the role decrypt with every key it matches."""
+        key = f"arn:aws:kms:eu-west-1:111122223333:key/{key_id}"
+
+        with pytest.raises(
+            InvalidReferenceError,
+            match=r"kms_keys\['db'\]: .* is not the ARN of one KMS key: expected "
+            r"…:key/ followed by a key id",
+        ):
+            derive(with_value_from("db"), kms_keys={"db": key})
+
+    def test_a_multi_region_key_is_one_key(self) -> None:
+        key = "arn:aws:kms:eu-west-1:111122223333:key/mrk-" + "0123456789abcdef" * 2
+
+        policy = derive(with_value_from("db"), kms_keys={"db": key})
+
+        assert policy.document is not None
+        assert [s["Resource"] for s in policy.document["Statement"]][-1] == key
+
     def test_a_key_for_nothing_the_task_uses(self) -> None:
         with pytest.raises(
             InvalidReferenceError,

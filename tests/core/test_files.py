@@ -70,7 +70,10 @@ class TestEnvironmentFiles:
 
     def test_a_files_key_is_decrypted_via_s3(self) -> None:
         file = "arn:aws:s3:::my-app-config/prod/app.env"
-        key = "arn:aws:kms:eu-west-1:111122223333:key/abcd"
+        key = (
+            "arn:aws:kms:eu-west-1:111122223333:key/"
+            "0000abcd-12ab-34cd-56ef-1234567890ab"
+        )
         document = task(container(environmentFiles=[{"type": "s3", "value": file}]))
 
         result = statements(document, kms_keys={"my-app-config": key})

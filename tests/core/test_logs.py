@@ -153,6 +153,42 @@ class TestCreateGroup:
 
         assert [s["Sid"] for s in result] == ["LogsWrite"]
 
+    @pytest.mark.parametrize("value", ["1", "t", "T", "TRUE", "true", "True"])
+    def test_every_spelling_docker_reads_as_true_creates_the_group(
+        self, value: str
+    ) -> None:
+        """The awslogs driver parses the option with Go's strconv.ParseBool."""
+        options = {"awslogs-create-group": value}
+        document = task(container(logConfiguration=awslogs("/ecs/my-app", **options)))
+
+        result = statements(document)
+
+        assert [s["Sid"] for s in result] == ["LogsWrite", "LogsCreateGroup"]
+
+    @pytest.mark.parametrize("value", ["0", "f", "FALSE", "False"])
+    def test_every_spelling_docker_reads_as_false_creates_nothing(
+        self, value: str
+    ) -> None:
+        options = {"awslogs-create-group": value}
+        document = task(container(logConfiguration=awslogs("/ecs/my-app", **options)))
+
+        result = statements(document)
+
+        assert [s["Sid"] for s in result] == ["LogsWrite"]
+
+    @pytest.mark.parametrize("value", ["yes", "True ", "tRuE", ""])
+    def test_a_value_docker_refuses_is_refused(self, value: str) -> None:
+        options = {"awslogs-create-group": value}
+        document = task(container(logConfiguration=awslogs("/ecs/my-app", **options)))
+
+        with pytest.raises(
+            InvalidReferenceError,
+            match=r"logConfiguration\.options\.awslogs-create-group: "
+            r"awslogs-create-group .* is not a value the awslogs driver accepts; "
+            r"use 'true' or 'false'",
+        ):
+            derive(document)
+
 
 def test_other_log_drivers_need_no_grant() -> None:
     document = task(

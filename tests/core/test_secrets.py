@@ -201,7 +201,10 @@ class TestKeys:
         self,
     ) -> None:
         parameter = "arn:aws:ssm:us-east-1:111122223333:parameter/shared/token"
-        key = "arn:aws:kms:us-east-1:111122223333:key/abcd"
+        key = (
+            "arn:aws:kms:us-east-1:111122223333:key/"
+            "0000abcd-12ab-34cd-56ef-1234567890ab"
+        )
         document = task(container(secrets=[secret(parameter)]))
 
         result = statements(document, kms_keys={parameter: key})
@@ -238,7 +241,10 @@ class TestKeys:
         secret_arn = (
             "arn:aws-cn:secretsmanager:cn-north-1:111122223333:secret:db-AbCdEf"
         )
-        key = "arn:aws-cn:kms:cn-north-1:111122223333:key/abcd"
+        key = (
+            "arn:aws-cn:kms:cn-north-1:111122223333:key/"
+            "0000abcd-12ab-34cd-56ef-1234567890ab"
+        )
         document = task(container(secrets=[secret(secret_arn)]))
 
         result = statements(document, region="cn-north-1", kms_keys={secret_arn: key})
