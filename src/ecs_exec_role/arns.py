@@ -343,9 +343,26 @@ def parse_ecr_image(image: str, *, path: str) -> EcrImage | None:
     host, name = split_image(image, path=path)
     if host is None:
         return None
-    match = _ECR_HOST().match(host.split(":", 1)[0])
+    hostname, colon, port = host.partition(":")
+    match = _ECR_HOST().match(hostname)
     if match is None:
+        if _ECR_HOST().match(hostname.lower().rstrip(".")):
+            # Not granting would be an outage, guessing a pull the agent may not
+            # recognise as ECR's no better: ask for the host as ECR writes it.
+            raise InvalidReferenceError(
+                f"image {image!r} names an ECR registry, but not as ECR writes "
+                f"its hosts: write {hostname.lower().rstrip('.')!r} (lowercase, no "
+                "trailing dot)",
+                path=path,
+                value=image,
+            )
         return None
+    if colon and not port.isdigit():
+        raise InvalidReferenceError(
+            f"image {image!r} has the port {port!r}; a registry port is a number",
+            path=path,
+            value=image,
+        )
     account, region = match["account"], match["region"]
     check_account(account, path=path, what=f"the account of image {image!r}")
     partition = partition_for_region(region, path=path)

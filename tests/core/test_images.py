@@ -154,6 +154,32 @@ class TestOtherAccountsAndRegions:
         assert ACCOUNT in warning.message
 
 
+class TestEcrHostsWrittenOtherwise:
+    """A host that ECR would serve, written another way, is refused, not ignored."""
+
+    @pytest.mark.parametrize(
+        "image",
+        [
+            "111122223333.DKR.ECR.EU-WEST-1.AMAZONAWS.COM/my-app:1",
+            "111122223333.dkr.ecr.eu-west-1.amazonaws.com./my-app:1",
+        ],
+    )
+    def test_an_uppercase_or_dotted_ecr_host_is_refused(self, image: str) -> None:
+        with pytest.raises(
+            InvalidReferenceError,
+            match=r"containerDefinitions\[0\]\.image: .* names an ECR registry, but "
+            r"not as ECR writes its hosts: write "
+            r"'111122223333\.dkr\.ecr\.eu-west-1\.amazonaws\.com'",
+        ):
+            derive(task(container(image=image)))
+
+    def test_a_port_that_is_not_a_number_is_refused(self) -> None:
+        image = "111122223333.dkr.ecr.eu-west-1.amazonaws.com:abc/my-app:1"
+
+        with pytest.raises(InvalidReferenceError, match=r"has the port 'abc'"):
+            derive(task(container(image=image)))
+
+
 class TestRegistriesThatNeedNothing:
     @pytest.mark.parametrize(
         "image",
