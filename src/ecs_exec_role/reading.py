@@ -41,6 +41,7 @@ _PLACEHOLDER = re.compile(r"\$\(|\$\{[^}]*\}|\{\{.*?\}\}|<[^<>]+>|\$[A-Z_][A-Z0-
 _PARAMETER_NAME = re.compile(r"^[A-Za-z0-9_.\-/]+\Z")
 _SECRET_NAME = re.compile(r"^[A-Za-z0-9/_+=.@\-]+\Z")
 _SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}\Z")
+_WORDLIKE_SUFFIX = re.compile(r"-[a-z]{6}\Z")
 # A key id is a UUID, or mrk- and 32 hex digits for a multi-Region key.
 _KEY_ID = re.compile(
     r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})\Z"
@@ -705,6 +706,17 @@ class _Walker:
             )
         if not by_name and _SECRET_SUFFIX.search(name):
             secret = arn.with_resource(f"secret:{name}")
+            if _WORDLIKE_SUFFIX.search(name):
+                # Secrets Manager's six random characters are rarely all
+                # lowercase letters; a word there may end a partial ARN.
+                self.warn(
+                    ids.PARTIAL_SECRET_ARN,
+                    f"{written!r} is taken as a complete ARN, the secret named "
+                    f"{name.rsplit('-', 1)[0]!r} with suffix "
+                    f"{name.rsplit('-', 1)[1]!r}; if {name!r} is the whole name, "
+                    "the grant misses it: give the complete ARN from the console",
+                    path,
+                )
         else:
             # A secret's ARN ends in '-' and six random characters; '??????'
             # matches exactly those six, where '*' would match other secrets.

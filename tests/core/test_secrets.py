@@ -64,6 +64,32 @@ class TestSecretsManager:
             policy.document, Request(GET_SECRET[0], f"{partial}-old-Qw3rTy")
         )
 
+    def test_an_arn_ending_in_a_word_is_granted_as_written_and_warned(self) -> None:
+        """'my-secret' may be the secret 'my' with suffix 'secret', or a partial ARN.
+
+        Granting 'my-secret-??????' too would reach a second secret; the user is
+        told instead.
+        """
+        arn = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:my-secret"
+        document = task(container(secrets=[secret(arn)]))
+
+        policy = derive(document)
+
+        assert policy.document is not None
+        assert policy.document["Statement"] == [secrets_read(arn)]
+        (warning,) = policy.derivation.warnings
+        assert warning.id == ids.PARTIAL_SECRET_ARN
+        assert (
+            "if 'my-secret' is the whole name, the grant misses it" in warning.message
+        )
+
+    def test_a_random_looking_suffix_is_not_warned(self) -> None:
+        arn = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:my-app/db-AbC12x"
+
+        policy = derive(task(container(secrets=[secret(arn)])))
+
+        assert policy.derivation.warnings == ()
+
     def test_a_partial_arn_with_a_json_key_is_stripped_then_widened(self) -> None:
         partial = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:my-app/db"
         document = task(container(secrets=[secret(f"{partial}:password::")]))
