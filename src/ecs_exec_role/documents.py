@@ -75,6 +75,8 @@ def load_json(text: str | bytes, *, label: str = "") -> Any:
     """Parse JSON text, or raise an error that says where it stops being JSON."""
     try:
         return json.loads(text)
+    except RecursionError:
+        raise _too_deep(label) from None
     except json.JSONDecodeError as error:
         where = f"{label}: " if label else ""
         raise InvalidTaskDefinitionError(
@@ -86,6 +88,34 @@ def load_json(text: str | bytes, *, label: str = "") -> Any:
         raise InvalidTaskDefinitionError(
             f"{label or 'input'}: not UTF-8 text ({error.reason})", value=label or None
         ) from None
+
+
+# No task definition comes near this; a document past it is refused before
+# anything recurses into it.
+MAX_DEPTH = 64
+
+
+def _too_deep(label: str) -> InvalidTaskDefinitionError:
+    return InvalidTaskDefinitionError(
+        f"{label or 'the document'} nests objects and arrays more than "
+        f"{MAX_DEPTH} levels deep; no task definition does",
+        value=label or None,
+    )
+
+
+def _check_depth(document: Any, *, label: str) -> None:
+    """Refuse a value nested deeper than :data:`MAX_DEPTH`, without recursing."""
+    level: list[Any] = [document]
+    for _ in range(MAX_DEPTH + 1):
+        level = [
+            child
+            for value in level
+            if isinstance(value, (dict, list))
+            for child in (value.values() if isinstance(value, dict) else value)
+        ]
+        if not level:
+            return
+    raise _too_deep(label)
 
 
 def load_source(source: Any, *, label: str = "") -> Any:
@@ -292,12 +322,13 @@ def read_task_definitions(  # noqa: PLR0911
     document is none of them or does not match the ECS API model.
     """
     where = label or "the document"
+    _check_depth(document, label=label)
     document = _without_nulls(document)
     if isinstance(document, list):
         return [_container_array(document, label=label)]
     if not isinstance(document, dict):
         raise InvalidTaskDefinitionError(
-            f"{where} is a JSON {type(document).__name__}; expected a task "
+            f"{where} is a JSON {_json_type(document)}; expected a task "
             "definition object, a list of container definitions or a "
             "CloudFormation template",
             value=document,

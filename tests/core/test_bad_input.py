@@ -294,10 +294,31 @@ class TestDocuments:
     def test_json_that_is_not_an_object(self) -> None:
         with pytest.raises(
             InvalidTaskDefinitionError,
-            match="the document is a JSON str; expected a task definition object, a "
+            match="the document is a JSON string; expected a task definition object, a "
             "list of container definitions or a CloudFormation template",
         ):
             read_documents('"family"')
+
+    @pytest.mark.parametrize(
+        ("text", "kind"), [("null", "null"), ("42", "number"), ("true", "boolean")]
+    )
+    def test_json_types_are_named_as_json_names_them(
+        self, text: str, kind: str
+    ) -> None:
+        with pytest.raises(InvalidTaskDefinitionError, match=f"is a JSON {kind};"):
+            read_documents(text)
+
+    @pytest.mark.parametrize(
+        "text",
+        ["[" * 100_000 + "]" * 100_000, '{"a":' * 900 + "1" + "}" * 900],
+    )
+    def test_a_document_nested_past_any_task_definition_is_refused(
+        self, text: str
+    ) -> None:
+        with pytest.raises(
+            InvalidTaskDefinitionError, match="nests objects and arrays more than 64"
+        ):
+            read_documents(text)
 
     def test_an_object_that_is_not_a_task_definition(self) -> None:
         with pytest.raises(
