@@ -5,6 +5,10 @@ Evaluation follows IAM's rules for one identity: an explicit ``Deny`` wins, an
 and resources, ``NotAction`` and ``NotResource`` invert. A condition on a key
 that the request does not carry is not guessed at: the request is reported as
 undecided.
+
+Every policy is held to IAM's grammar for an identity policy when it is made
+(:class:`InvalidPolicyError` names the policy, the field and the value), so the
+evaluation never meets a shape it would have to guess at.
 """
 
 from __future__ import annotations
@@ -18,7 +22,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import InvalidTaskDefinitionError
+from .arns import Arn, partition_named
+from .errors import (
+    InvalidPolicyError,
+    InvalidReferenceError,
+    InvalidTaskDefinitionError,
+)
 from .pipeline import RolePolicy
 from .requests import Request, requests_for
 
@@ -33,10 +42,6 @@ __all__ = [
     "evaluate",
     "load_policies",
 ]
-
-_EXECUTION_POLICY_ARN = (
-    "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
-)
 
 AWS_MANAGED_EXECUTION_POLICY: Mapping[str, Any] = {
     "Version": "2012-10-17",
@@ -57,6 +62,8 @@ AWS_MANAGED_EXECUTION_POLICY: Mapping[str, Any] = {
 }
 """AmazonECSTaskExecutionRolePolicy, whose content AWS publishes and keeps fixed."""
 
+_ARN_FIELDS = 6  # arn, partition, service, region, account, resource
+
 _KNOWN_MANAGED = {"AmazonECSTaskExecutionRolePolicy": AWS_MANAGED_EXECUTION_POLICY}
 
 # Actions that tasks use with their task role, not the execution role.
@@ -74,10 +81,22 @@ _TASK_ROLE_ACTIONS = (
 
 @dataclass(frozen=True)
 class NamedPolicy:
-    """A policy document and the name it goes by in the report."""
+    """A policy document and the name it goes by in the report.
+
+    The document must be an identity policy that IAM accepts; anything else
+    raises :class:`InvalidPolicyError`, naming the policy as ``name`` in
+    ``origin`` (the file it was read from) when ``origin`` is given.
+    """
 
     name: str
     document: Mapping[str, Any]
+    origin: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        where = self.name
+        if self.origin and self.origin != self.name:
+            where = f"{self.origin} policy {self.name}"
+        _check_document(self.document, where)
 
     @property
     def statements(self) -> list[Mapping[str, Any]]:
@@ -142,18 +161,18 @@ def load_policies(value: Any, *, label: str) -> list[NamedPolicy]:
     if not isinstance(value, dict):
         raise _bad(label, "is not a JSON object")
     if "Statement" in value:
-        return [NamedPolicy(label, value)]
+        return [NamedPolicy(label, value, label)]
     if "PolicyDocument" in value:
         return [
             NamedPolicy(
                 value.get("PolicyName", label),
                 _document(value["PolicyDocument"], label),
+                label,
             )
         ]
     if "PolicyVersion" in value:
-        return [
-            NamedPolicy(label, _document(value["PolicyVersion"].get("Document"), label))
-        ]
+        document = _document(value["PolicyVersion"].get("Document"), label)
+        return [NamedPolicy(label, document, label)]
     if "RoleDetailList" in value:
         roles = value["RoleDetailList"]
         if len(roles) != 1:
@@ -176,20 +195,24 @@ def _role(
     role: Mapping[str, Any], managed: Sequence[Mapping[str, Any]], label: str
 ) -> list[NamedPolicy]:
     policies = [
-        NamedPolicy(entry["PolicyName"], _document(entry["PolicyDocument"], label))
+        NamedPolicy(
+            entry["PolicyName"], _document(entry["PolicyDocument"], label), label
+        )
         for entry in role.get("RolePolicyList", [])
     ]
     by_arn = {entry.get("Arn"): entry for entry in managed}
     for attached in role.get("AttachedManagedPolicies", []):
         name, arn = attached.get("PolicyName", ""), attached.get("PolicyArn", "")
-        if name in _KNOWN_MANAGED and arn.endswith(f"policy/service-role/{name}"):
-            policies.append(NamedPolicy(name, _KNOWN_MANAGED[name]))
+        known = _aws_managed(arn)
+        if known is not None:
+            policies.append(NamedPolicy(name, known, label))
         elif arn in by_arn:
             versions = by_arn[arn].get("PolicyVersionList", [])
             default = next((v for v in versions if v.get("IsDefaultVersion")), None)
             if default is None:
                 raise _bad(label, f"has no default version of attached policy {arn}")
-            policies.append(NamedPolicy(name, _document(default["Document"], label)))
+            document = _document(default["Document"], label)
+            policies.append(NamedPolicy(name, document, label))
         else:
             raise _bad(
                 label,
@@ -198,6 +221,27 @@ def _role(
                 "document with --policy",
             )
     return policies
+
+
+def _aws_managed(arn: str) -> Mapping[str, Any] | None:
+    """The content of ``arn`` when it is one of AWS's own managed policies.
+
+    Only the AWS-owned ARN in a known partition counts: a customer-managed policy
+    may carry the same name and path (``arn:aws:iam::ACCOUNT:policy/service-role/
+    AmazonECSTaskExecutionRolePolicy``) with any content at all.
+    """
+    fields = arn.split(":")
+    if len(fields) != _ARN_FIELDS:
+        return None
+    try:
+        partition = partition_named(fields[1])
+    except InvalidReferenceError:
+        return None
+    for name, document in _KNOWN_MANAGED.items():
+        owned = Arn(partition.name, "iam", "", "aws", f"policy/service-role/{name}")
+        if arn == owned.render():
+            return document
+    return None
 
 
 def _document(value: Any, label: str) -> Mapping[str, Any]:
@@ -214,6 +258,110 @@ def _document(value: Any, label: str) -> Mapping[str, Any]:
 
 def _bad(label: str, message: str) -> InvalidTaskDefinitionError:
     return InvalidTaskDefinitionError(f"{label} {message}", value=label)
+
+
+# -- grammar ------------------------------------------------------------------
+
+_VERSIONS = ("2012-10-17", "2008-10-17")
+_EFFECTS = ("Allow", "Deny")
+_PAIRS = (("Action", "NotAction"), ("Resource", "NotResource"))
+_SCALARS = (str, bool, int, float)
+
+
+def _check_document(document: Mapping[str, Any], policy: str) -> None:
+    """Raise :class:`InvalidPolicyError` unless ``document`` follows IAM's grammar
+    for an identity policy."""
+
+    def fail(path: str, message: str, value: object) -> InvalidPolicyError:
+        return InvalidPolicyError(message, policy=policy, path=path, value=value)
+
+    if not isinstance(document, Mapping):
+        raise fail("", f"{document!r} is not a policy document object", document)
+    version = document.get("Version", _VERSIONS[0])
+    if version not in _VERSIONS:
+        expected = " or ".join(map(repr, _VERSIONS))
+        raise fail(
+            "Version",
+            f"{version!r} is not a policy language version; expected {expected}",
+            version,
+        )
+    if "Statement" not in document:
+        raise fail("Statement", "is missing", None)
+    statements = document["Statement"]
+    if isinstance(statements, Mapping):
+        _check_statement(statements, 0, "Statement", fail)
+    elif isinstance(statements, list):
+        for index, statement in enumerate(statements):
+            _check_statement(statement, index, f"Statement[{index}]", fail)
+    else:
+        message = f"{statements!r} is not a statement or a list of them"
+        raise fail("Statement", message, statements)
+
+
+_Fail = Callable[[str, str, object], InvalidPolicyError]
+
+
+def _check_statement(statement: Any, index: int, path: str, fail: _Fail) -> None:
+    if not isinstance(statement, Mapping):
+        raise fail(path, f"{statement!r} is not a statement object", statement)
+    sid = statement.get("Sid")
+    name = repr(sid) if isinstance(sid, str) else str(index)
+
+    def bad(field_path: str, value: object, expected: str) -> InvalidPolicyError:
+        message = f"statement {name} has {value!r}; {expected}"
+        return fail(f"{path}.{field_path}", message, value)
+
+    if sid is not None and not isinstance(sid, str):
+        raise bad("Sid", sid, "expected a string")
+    if "Effect" not in statement:
+        raise fail(f"{path}.Effect", f"statement {name} is missing", None)
+    effect = statement["Effect"]
+    if not isinstance(effect, str) or effect not in _EFFECTS:
+        raise bad("Effect", effect, "expected 'Allow' or 'Deny'")
+    for principal in ("Principal", "NotPrincipal"):
+        if principal in statement:
+            raise fail(
+                f"{path}.{principal}",
+                f"statement {name} names a principal, which only a resource "
+                "policy does; an identity policy applies to the role it is attached to",
+                statement[principal],
+            )
+    for positive, negative in _PAIRS:
+        present = [key for key in (positive, negative) if key in statement]
+        if len(present) != 1:
+            which = "both {} and {}" if present else "neither {} nor {}"
+            message = (
+                f"statement {name} has {which.format(positive, negative)}; "
+                "expected exactly one"
+            )
+            raise fail(path, message, None)
+        (key,) = present
+        if not _strings(statement[key]):
+            raise bad(key, statement[key], "expected a string or a list of strings")
+    if "Condition" in statement:
+        _check_condition(statement["Condition"], bad)
+
+
+def _check_condition(
+    block: Any, bad: Callable[[str, object, str], InvalidPolicyError]
+) -> None:
+    if not isinstance(block, Mapping):
+        raise bad("Condition", block, "expected an object of operators")
+    for operator, keys in block.items():
+        if not isinstance(keys, Mapping):
+            expected = "expected an object of condition keys"
+            raise bad(f"Condition.{operator}", keys, expected)
+        for key, value in keys.items():
+            values = value if isinstance(value, list) else [value]
+            if not all(isinstance(v, _SCALARS) for v in values):
+                expected = "expected a string, boolean, number or a list of them"
+                raise bad(f"Condition.{operator}.{key}", value, expected)
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, str) or (
+        isinstance(value, list) and all(isinstance(item, str) for item in value)
+    )
 
 
 # -- evaluation ---------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = [
     "ExecutionRoleError",
+    "InvalidPolicyError",
     "InvalidReferenceError",
     "InvalidSettingsError",
     "InvalidTaskDefinitionError",
@@ -32,6 +33,24 @@ class ExecutionRoleError(ValueError):
 
 class InvalidTaskDefinitionError(ExecutionRoleError):
     """The document is not JSON, or not a task definition the ECS API accepts."""
+
+
+class InvalidPolicyError(ExecutionRoleError):
+    """A policy given to the audit is not an identity policy that IAM accepts.
+
+    ``policy`` names the policy (and the file it came from); ``path`` is the JSON
+    path of the offending field within its document, such as
+    ``Statement[1].Action``.
+    """
+
+    def __init__(
+        self, message: str, *, policy: str, path: str = "", value: object = None
+    ) -> None:
+        self.policy = policy
+        super().__init__(message, path=path, value=value)
+
+    def __str__(self) -> str:
+        return f"{self.policy}: {super().__str__()}"
 
 
 class InvalidReferenceError(ExecutionRoleError):
