@@ -28,6 +28,7 @@ from .errors import (
     InvalidReferenceError,
     InvalidTaskDefinitionError,
 )
+from .needs import Condition
 from .pipeline import RolePolicy
 from .requests import Request, requests_for
 
@@ -508,15 +509,25 @@ def audit(needed: RolePolicy, policies: Sequence[NamedPolicy]) -> AuditReport:
     )
 
 
+# What we grant one action: each resource, with the conditions of its statement.
+_Grants = Mapping[str, list[tuple[str, tuple[Condition, ...]]]]
+
+_LISTED_BEYOND = 10
+"""A wildcard that grants more unneeded actions than this is reported as written,
+with a count, rather than with every action it expands to (``*`` is thousands)."""
+
+
 def _excess(needed: RolePolicy, policies: Sequence[NamedPolicy]) -> list[Excess]:
-    grants: dict[str, list[str]] = {}
+    grants: dict[str, list[tuple[str, tuple[Condition, ...]]]] = {}
     for ours in needed.statements:
         for action in ours.actions:
-            grants.setdefault(action.lower(), []).extend(ours.resources)
+            grants.setdefault(action.lower(), []).extend(
+                (resource, ours.conditions) for resource in ours.resources
+            )
     found = []
     for policy in policies:
         for index, statement in enumerate(policy.statements):
-            if statement.get("Effect") != "Allow":
+            if statement["Effect"] != "Allow":
                 continue
             sid = str(statement.get("Sid", index))
             found.extend(_statement_excess(policy.name, sid, statement, grants))
@@ -524,7 +535,7 @@ def _excess(needed: RolePolicy, policies: Sequence[NamedPolicy]) -> list[Excess]
 
 
 def _statement_excess(
-    policy: str, sid: str, statement: Mapping[str, Any], grants: Mapping[str, list[str]]
+    policy: str, sid: str, statement: Mapping[str, Any], grants: _Grants
 ) -> list[Excess]:
     if "NotAction" in statement or "NotResource" in statement:
         return [
@@ -536,22 +547,31 @@ def _statement_excess(
                 "NotAction/NotResource grants everything except what it names",
             )
         ]
-    resources = _listed(statement.get("Resource", []))
+    resources = _listed(statement["Resource"])
+    condition = statement.get("Condition", {})
     found = []
-    unneeded: list[str] = []
-    for action in _expand(_listed(statement.get("Action", []))):
+    patterns = _listed(statement["Action"])
+    summarized, unneeded = _unneeded(patterns, grants)
+    for pattern, count in summarized.items():
+        reason = f"grants {count} actions no task definition needs"
+        found.append(Excess(policy, sid, (pattern,), ", ".join(resources), reason))
+    for action in _expand(patterns):
         ours = grants.get(action.lower())
         if ours is None:
-            unneeded.append(action)
             continue
         for resource in resources:
-            if not any(_covers(mine, resource) for mine in ours):
+            covering = [conds for mine, conds in ours if _covers(mine, resource)]
+            if not covering:
                 reason = (
                     "wildcard broader than needed"
                     if "*" in resource or "?" in resource
                     else "resource no task definition uses"
                 )
-                found.append(Excess(policy, sid, (action,), resource, reason))
+            elif looser := _looser(condition, covering):
+                reason = f"condition looser than needed: {', '.join(looser)}"
+            else:
+                continue
+            found.append(Excess(policy, sid, (action,), resource, reason))
     if unneeded:
         task_role = tuple(a for a in unneeded if a.startswith(_TASK_ROLE_ACTIONS))
         other = tuple(a for a in unneeded if a not in task_role)
@@ -576,6 +596,53 @@ def _statement_excess(
                 )
             )
     return _merged(found)
+
+
+def _unneeded(
+    patterns: Sequence[str], grants: _Grants
+) -> tuple[dict[str, int], list[str]]:
+    """The patterns to report as written, with how many unneeded actions each
+    grants, and the unneeded actions of the rest, one by one."""
+    summarized: dict[str, int] = {}
+    beyond: dict[str, list[str]] = {}
+    for pattern in patterns:
+        beyond[pattern] = [a for a in _expand([pattern]) if a.lower() not in grants]
+        if len(beyond[pattern]) > _LISTED_BEYOND:
+            summarized[pattern] = len(beyond[pattern])
+    covered = {a for pattern in summarized for a in beyond[pattern]}
+    listed = {
+        action
+        for pattern, actions in beyond.items()
+        if pattern not in summarized
+        for action in actions
+        if action not in covered
+    }
+    return summarized, sorted(listed, key=str.lower)
+
+
+def _looser(
+    condition: Mapping[str, Mapping[str, Any]],
+    ours: Sequence[tuple[Condition, ...]],
+) -> list[str]:
+    """The condition keys of ours that ``condition`` does not hold as tightly.
+
+    Conservative: ``condition`` must carry each of our operator and key pairs
+    (the very operator; ``...IfExists`` or another operator does not count),
+    with values among ours. ``ours`` lists the conditions of each of our
+    statements that grant the request; one without any grants it unconditioned.
+    """
+    if any(not conditions for conditions in ours):
+        return []
+    wanted: dict[tuple[str, str], set[str]] = {}
+    for conditions in ours:
+        for operator, key, value in conditions:
+            wanted.setdefault((operator, key), set()).add(value)
+    looser = set()
+    for (operator, key), values in wanted.items():
+        theirs = condition.get(operator, {})
+        if key not in theirs or not {str(v) for v in _listed(theirs[key])} <= values:
+            looser.add(key)
+    return sorted(looser)
 
 
 def _merged(found: list[Excess]) -> list[Excess]:

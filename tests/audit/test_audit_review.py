@@ -1,7 +1,8 @@
-"""The audit's answers to a review: effects, look-alikes, grammar."""
+"""The audit's answers to a review: conditions, effects, look-alikes, grammar, size."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -9,9 +10,12 @@ import pytest
 from ecs_exec_role.audit import (
     AWS_MANAGED_EXECUTION_POLICY,
     NamedPolicy,
+    audit,
     load_policies,
 )
 from ecs_exec_role.errors import InvalidPolicyError
+from ecs_exec_role.pipeline import RolePolicy, derive_policy, read_documents
+from ecs_exec_role.reporting import render_audit
 
 REGION, ACCOUNT = "eu-west-1", "111122223333"
 SECRET = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:web/db-AbCdEf"
@@ -19,6 +23,150 @@ KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 VIA_SECRETS_MANAGER = f"secretsmanager.{REGION}.amazonaws.com"
 MANAGED_NAME = "AmazonECSTaskExecutionRolePolicy"
 GITHUB_COMMENT_LIMIT = 65_536
+
+
+@pytest.fixture(scope="module")
+def needed() -> RolePolicy:
+    """A task that reads one secret encrypted with a customer-managed key."""
+    document = {
+        "family": "web",
+        "containerDefinitions": [
+            {
+                "name": "web",
+                "image": "nginx",
+                "secrets": [{"name": "DB", "valueFrom": SECRET}],
+            }
+        ],
+    }
+    return derive_policy(
+        read_documents(document),
+        region=REGION,
+        account=ACCOUNT,
+        kms_keys={SECRET: KEY},
+    )
+
+
+def ours(needed: RolePolicy) -> NamedPolicy:
+    assert needed.document is not None
+    return NamedPolicy("ours", needed.document)
+
+
+def decrypt(**condition: Any) -> dict[str, Any]:
+    statement: dict[str, Any] = {
+        "Sid": "Decrypt",
+        "Effect": "Allow",
+        "Action": "kms:Decrypt",
+        "Resource": KEY,
+    }
+    if condition:
+        statement["Condition"] = condition
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+def without(needed: RolePolicy, sid_prefix: str) -> dict[str, Any]:
+    """Our own document, less the statements whose Sid starts with ``sid_prefix``."""
+    document = json.loads(json.dumps(needed.document))
+    document["Statement"] = [
+        s for s in document["Statement"] if not s["Sid"].startswith(sid_prefix)
+    ]
+    return document
+
+
+class TestConditions:
+    """A grant of what we need, on what we need, is excess when its conditions are
+    looser than ours."""
+
+    def test_our_own_policy_carries_a_via_service_condition_and_audits_clean(
+        self, needed: RolePolicy
+    ) -> None:
+        report = audit(needed, [ours(needed)])
+
+        assert report.clean
+
+    def test_decrypt_without_a_condition_is_excess(self, needed: RolePolicy) -> None:
+        policies = [
+            NamedPolicy("rest", without(needed, "KmsDecrypt")),
+            NamedPolicy("kms", decrypt()),
+        ]
+
+        report = audit(needed, policies)
+
+        assert report.missing == ()
+        assert [
+            (e.policy, e.statement, e.actions, e.resource, e.reason)
+            for e in report.excess
+        ] == [
+            (
+                "kms",
+                "Decrypt",
+                ("kms:Decrypt",),
+                KEY,
+                "condition looser than needed: kms:ViaService",
+            )
+        ]
+
+    def test_a_condition_on_another_key_is_excess(self, needed: RolePolicy) -> None:
+        condition = {"StringEquals": {"aws:PrincipalAccount": ACCOUNT}}
+        policies = [
+            NamedPolicy("rest", without(needed, "KmsDecrypt")),
+            NamedPolicy("kms", decrypt(**condition)),
+        ]
+
+        report = audit(needed, policies)
+
+        assert [e.reason for e in report.excess] == [
+            "condition looser than needed: kms:ViaService"
+        ]
+
+    def test_a_via_service_value_beyond_ours_is_excess(
+        self, needed: RolePolicy
+    ) -> None:
+        condition = {
+            "StringEquals": {
+                "kms:ViaService": [VIA_SECRETS_MANAGER, f"s3.{REGION}.amazonaws.com"]
+            }
+        }
+        policies = [
+            NamedPolicy("rest", without(needed, "KmsDecrypt")),
+            NamedPolicy("kms", decrypt(**condition)),
+        ]
+
+        report = audit(needed, policies)
+
+        assert [e.reason for e in report.excess] == [
+            "condition looser than needed: kms:ViaService"
+        ]
+
+    def test_if_exists_is_looser_than_ours(self, needed: RolePolicy) -> None:
+        condition = {"StringEqualsIfExists": {"kms:ViaService": VIA_SECRETS_MANAGER}}
+        policies = [
+            NamedPolicy("rest", without(needed, "KmsDecrypt")),
+            NamedPolicy("kms", decrypt(**condition)),
+        ]
+
+        report = audit(needed, policies)
+
+        assert [e.reason for e in report.excess] == [
+            "condition looser than needed: kms:ViaService"
+        ]
+
+    def test_our_condition_and_a_stricter_one_besides_is_not_excess(
+        self, needed: RolePolicy
+    ) -> None:
+        condition = {
+            "StringEquals": {
+                "kms:ViaService": VIA_SECRETS_MANAGER,
+                "aws:PrincipalAccount": ACCOUNT,
+            }
+        }
+        policies = [
+            NamedPolicy("rest", without(needed, "KmsDecrypt")),
+            NamedPolicy("kms", decrypt(**condition)),
+        ]
+
+        report = audit(needed, policies)
+
+        assert report.excess == ()
 
 
 class TestEffect:
@@ -254,3 +402,67 @@ class TestGrammar:
         (policy,) = load_policies(document, label="p.json")
 
         assert policy.document == document
+
+
+class TestWildcardActions:
+    """A pattern that grants many unneeded actions is reported as written."""
+
+    def test_action_star_is_one_finding_with_a_count_and_fits_a_comment(
+        self, needed: RolePolicy
+    ) -> None:
+        everything = {
+            "Statement": [
+                {"Sid": "All", "Effect": "Allow", "Action": "*", "Resource": "*"}
+            ]
+        }
+
+        report = audit(needed, [NamedPolicy("admin", everything)])
+        markdown = render_audit(report, "markdown")
+
+        beyond = [e for e in report.excess if e.actions == ("*",)]
+        assert len(beyond) == 1
+        assert beyond[0].resource == "*"
+        assert beyond[0].reason.startswith("grants ")
+        assert beyond[0].reason.endswith(" actions no task definition needs")
+        assert int(beyond[0].reason.split()[1]) > 10_000
+        assert all(len(e.actions) <= 10 for e in report.excess)
+        assert len(markdown) < GITHUB_COMMENT_LIMIT
+
+    def test_a_service_wildcard_is_reported_as_written(
+        self, needed: RolePolicy
+    ) -> None:
+        ecr = {
+            "Statement": [
+                {"Sid": "Ecr", "Effect": "Allow", "Action": "ecr:*", "Resource": "*"}
+            ]
+        }
+
+        report = audit(needed, [ours(needed), NamedPolicy("ecr", ecr)])
+
+        ((excess),) = [e for e in report.excess if e.reason.startswith("grants ")]
+        assert (excess.policy, excess.statement, excess.actions, excess.resource) == (
+            "ecr",
+            "Ecr",
+            ("ecr:*",),
+            "*",
+        )
+
+    def test_a_narrow_wildcard_keeps_its_explicit_list(
+        self, needed: RolePolicy
+    ) -> None:
+        narrow = {
+            "Statement": [
+                {
+                    "Sid": "Describe",
+                    "Effect": "Allow",
+                    "Action": "secretsmanager:DescribeSecret*",
+                    "Resource": SECRET,
+                }
+            ]
+        }
+
+        report = audit(needed, [ours(needed), NamedPolicy("narrow", narrow)])
+
+        assert [(e.actions, e.reason) for e in report.excess] == [
+            (("secretsmanager:DescribeSecret",), "actions no task definition needs")
+        ]
