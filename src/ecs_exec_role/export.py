@@ -8,17 +8,33 @@ the grants in customer-managed policies, split as the construct splits them.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from .arns import Scope
+from .errors import InvalidReferenceError
 from .pipeline import RolePolicy
 
-__all__ = ["export_aws_cli", "export_terraform", "trust_policy"]
+__all__ = ["check_role_name", "export_aws_cli", "export_terraform", "trust_policy"]
 
 _ECS_TASKS = "ecs-tasks.amazonaws.com"
+# IAM's rule for role names; policy names take "-N" after it.
+_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}\Z", re.ASCII)
+
+
+def check_role_name(name: str, *, path: str = "--role-name") -> str:
+    """``name``, when IAM accepts it as a role name; else a clear error."""
+    if not _ROLE_NAME.match(name):
+        raise InvalidReferenceError(
+            f"{name!r} is not a role name IAM accepts: 1 to 64 of letters, digits "
+            "and + = , . @ _ -",
+            path=path,
+            value=name,
+        )
+    return name
 
 
 def trust_policy(

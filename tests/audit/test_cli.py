@@ -257,3 +257,31 @@ def test_export_cloudformation_writes_the_template_the_construct_synthesizes(
         "EcrImagePull",
         "SecretsManagerRead",
     ]
+
+
+@pytest.mark.parametrize("target", ["aws-cli", "terraform", "cloudformation"])
+def test_export_refuses_a_role_name_iam_would_refuse(
+    task_file: str, tmp_path: Path, target: str
+) -> None:
+    status, _, err = run(
+        "export", task_file, "--to", target, "--out", str(tmp_path / "o"),
+        "--role-name", "bad name!", *WHERE,
+    )  # fmt: skip
+
+    assert status == 2
+    assert "'bad name!' is not a role name IAM accepts" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_export_refuses_a_default_name_longer_than_iam_allows(tmp_path: Path) -> None:
+    family = "f" * 100
+    task = write(tmp_path / "long.json", {"family": family, "containerDefinitions": [
+        {"name": "web", "image": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/web:1"}
+    ]})  # fmt: skip
+
+    status, _, err = run(
+        "export", task, "--to", "aws-cli", "--out", str(tmp_path / "o"), *WHERE
+    )
+
+    assert status == 2
+    assert f"family: '{family}-execution-role' is not a role name IAM accepts" in err
