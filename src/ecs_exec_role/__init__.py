@@ -12,6 +12,7 @@ from .arns import Arn, Scope
 from .documents import TaskDefinitionDocument, read_task_definitions
 from .errors import (
     ExecutionRoleError,
+    InvalidPolicyError,
     InvalidReferenceError,
     InvalidSettingsError,
     InvalidTaskDefinitionError,
@@ -43,6 +44,7 @@ __all__ = [
     "Family",
     "Grant",
     "ImagePull",
+    "InvalidPolicyError",
     "InvalidReferenceError",
     "InvalidSettingsError",
     "InvalidTaskDefinitionError",

@@ -419,6 +419,11 @@ def _applies(statement: Mapping[str, Any], request: Request) -> bool:
     )
 
 
+def _values(value: Any) -> list[Any]:
+    """A condition's values: one, or a list of them (strings, booleans, numbers)."""
+    return value if isinstance(value, list) else [value]
+
+
 def _listed(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
@@ -466,7 +471,15 @@ _STRING_TESTS: dict[str, Callable[[str, str], bool]] = {
     "ArnNotEquals": lambda want, got: want != got,
     "ArnLike": _matches,
     "ArnNotLike": lambda want, got: not _matches(want, got),
+    "Bool": lambda want, got: want.lower() == got.lower(),
 }
+
+
+def _condition_text(value: Any) -> str:
+    """A condition value as IAM compares it: booleans are ``true`` and ``false``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _conditions(block: Mapping[str, Any], context: Mapping[str, str]) -> bool | None:
@@ -484,9 +497,9 @@ def _conditions(block: Mapping[str, Any], context: Mapping[str, str]) -> bool | 
                 return None
             if test is None:
                 return None
-            values = _listed(wanted)
+            values = _values(wanted)
             negated = "Not" in operator
-            hits = [test(str(v), context[key]) for v in values]
+            hits = [test(_condition_text(v), context[key]) for v in values]
             if not (all(hits) if negated else any(hits)):
                 result = False
     return result
@@ -640,7 +653,10 @@ def _looser(
     looser = set()
     for (operator, key), values in wanted.items():
         theirs = condition.get(operator, {})
-        if key not in theirs or not {str(v) for v in _listed(theirs[key])} <= values:
+        if (
+            key not in theirs
+            or not {_condition_text(v) for v in _values(theirs[key])} <= values
+        ):
             looser.add(key)
     return sorted(looser)
 

@@ -411,3 +411,19 @@ def test_an_object_key_with_a_question_mark_audits_clean_against_our_policy() ->
     report = audit(needed, [NamedPolicy("ours", needed.document)])
 
     assert report.clean
+
+
+def test_a_boolean_condition_value_compares_as_iam_writes_it() -> None:
+    request = Request(
+        "s3:GetObject", "arn:aws:s3:::b/k", {"aws:SecureTransport": "true"}
+    )
+    statement = {
+        "Effect": "Allow",
+        "Action": "s3:GetObject",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:SecureTransport": True}},
+    }
+
+    decision = evaluate(request, [NamedPolicy("p", {"Statement": [statement]})])
+
+    assert decision.outcome is Outcome.ALLOWED
