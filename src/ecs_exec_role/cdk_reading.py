@@ -40,7 +40,7 @@ from aws_cdk.interfaces import ResourceEnvironment
 from constructs import IConstruct
 
 from . import warnings as ids
-from .arns import Arn, parse_arn, parse_ecr_image, partition_for_region
+from .arns import _REPOSITORY, Arn, parse_arn, parse_ecr_image, partition_for_region
 from .errors import ExecutionRoleError, InvalidReferenceError
 from .needs import (
     ImagePull,
@@ -52,7 +52,18 @@ from .needs import (
     SecretRead,
     via_service,
 )
-from .reading import Derivation
+from .reading import (
+    _BUCKET,
+    _KEY_ID,
+    _LOG_GROUP,
+    _NOT_IN_STREAM_NAMES,
+    _PARAMETER_NAME,
+    _PLACEHOLDER,
+    _SECRET_NAME,
+    _SECRET_SELECTORS,
+    _SECRET_SUFFIX,
+    Derivation,
+)
 from .runtime_monitoring import is_guardduty_agent_repository
 from .warnings import RoleWarning
 
@@ -61,12 +72,11 @@ __all__ = [
     "KeyMap",
     "TokenArn",
     "flatten_reference",
+    "offers",
     "string_parts",
 ]
 
-# The same rules as the document reader: a secret's own ARN ends in "-" and six
-# random characters; an image tag or digest follows the repository name.
-_SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
+# An image tag or digest follows the repository name.
 _IMAGE_REMAINDER = re.compile(r"^[:@]")
 
 ECR_IMAGE_REQUIRES_POLICY = "@aws-cdk/aws-ecs:ecrImageRequiresPolicy"
@@ -143,7 +153,7 @@ class KeyMap:
     def __init__(self, mapping: Mapping[str, kms.IKey | str] | None) -> None:
         self.entries = dict(mapping or {})
         self.used: set[str] = set()
-        for resource in self.entries:
+        for resource, key in self.entries.items():
             if cdk.Token.is_unresolved(resource):
                 raise InvalidReferenceError(
                     "kms_keys must be keyed by the resource as written (an ARN or a "
@@ -152,6 +162,8 @@ class KeyMap:
                     path="kms_keys",
                     value=resource,
                 )
+            if isinstance(key, str) and not cdk.Token.is_unresolved(key):
+                _literal_key_arn(key, f"kms_keys[{resource!r}]")
 
     def lookup(self, *names: str) -> kms.IKey | str | None:
         for name in names:
@@ -259,13 +271,13 @@ class _ResourceIndex:
             construct, (ecr_assets.DockerImageAsset, ecr_assets.TarballImageAsset)
         ):
             self.image_assets.append(construct)
-        elif _has(construct, "repository_uri_for_tag"):
+        elif offers(construct, "repository_uri_for_tag"):
             self.repositories.append(construct)
-        elif _has(construct, "secret_value_from_json"):
+        elif offers(construct, "secret_value_from_json"):
             self.secrets.append(construct)
-        elif _has(construct, "parameter_arn") and _has(construct, "grant_read"):
+        elif offers(construct, "parameter_arn") and offers(construct, "grant_read"):
             self.parameters.append(construct)
-        elif _has(construct, "arn_for_objects"):
+        elif offers(construct, "arn_for_objects"):
             self.buckets.append(construct)
 
     @functools.cached_property
@@ -338,8 +350,12 @@ class _ResourceIndex:
         return None
 
 
-def _has(construct: Any, attribute: str) -> bool:
-    """Whether ``construct`` offers ``attribute``, without reading a property."""
+def offers(construct: Any, attribute: str) -> bool:
+    """Whether ``construct`` offers ``attribute``, without reading a property.
+
+    This is how a CDK interface is recognised: imported resources reach Python
+    as dynamic proxies of the interfaces they implement, not as their classes.
+    """
     if hasattr(type(construct), attribute):
         return True
     # Imported resources are dynamic proxies of the interfaces they implement.
@@ -449,6 +465,13 @@ class CdkReader:
     def log_groups(
         self, groups: Iterable[logs.ILogGroup | str], stream_prefix: str | None
     ) -> None:
+        if stream_prefix is not None:
+            self.collector.attempt(
+                _check_stream_prefix,
+                stream_prefix,
+                "log_stream_prefix",
+                "the log stream prefix",
+            )
         for index, group in enumerate(groups):
             self.collector.attempt(
                 self.log_group, group, f"log_groups[{index}]", stream_prefix
@@ -460,10 +483,10 @@ class CdkReader:
         if isinstance(group, str):
             arn = self._log_group_text(group, path)
         else:
+            name = group.log_group_name
+            _check_log_group_name(name, path, name)
             stack = cdk.Stack.of(group)
-            arn = self._log_group_arn(
-                group.log_group_name, group.env.region, group.env.account, stack
-            )
+            arn = self._log_group_arn(name, group.env.region, group.env.account, stack)
         self.collector.add(LogDelivery(arn, stream_prefix=stream_prefix, source=path))
 
     def secrets(self, secrets: Iterable[secretsmanager.ISecret | str]) -> None:
@@ -588,6 +611,10 @@ class CdkReader:
                 path=path,
                 value=sorted(options),
             )
+        _check_log_group_name(group, f"{path}.awslogs-group", group)
+        prefix = options.get("awslogs-stream-prefix") or None
+        if prefix is not None:
+            _check_stream_prefix(prefix, f"{path}.awslogs-stream-prefix")
         stack = cdk.Stack.of(container)
         region = options.get("awslogs-region", stack.region)
         create = options.get("awslogs-create-group", "false")
@@ -602,7 +629,7 @@ class CdkReader:
         self.collector.add(
             LogDelivery(
                 self._log_group_arn(group, region, stack.account, stack),
-                stream_prefix=options.get("awslogs-stream-prefix") or None,
+                stream_prefix=prefix,
                 create_group=create.lower() == "true",
                 source=f"{path}.awslogs-group",
             )
@@ -697,27 +724,34 @@ class CdkReader:
 
     def _repository_object(self, repository: ecr.IRepository, path: str) -> ImagePull:
         name = repository.repository_name
+        _check_repository_name(name, path, name)
         cached = not cdk.Token.is_unresolved(name) and self._cached(name)
-        arn = self._arn_of(
-            repository.repository_arn,
-            repository.env,
-            "ecr",
-            f"repository/{name}",
-            path,
-        )
+        written = repository.repository_arn
+        arn = self._arn_of(written, repository.env, "ecr", f"repository/{name}", path)
+        if not isinstance(arn, TokenArn):
+            _check_repository_name(
+                arn.resource.removeprefix("repository/"), path, written
+            )
         return ImagePull(arn, cached, source=path)
 
     def _secret_object(
         self, secret: secretsmanager.ISecret, path: str, granted_by_cdk: bool
     ) -> None:
+        name = secret.secret_name
+        _check_secret_name(name, path, name)
         complete = secret.secret_full_arn
         if complete is not None:
             written = complete
             arn = self._arn_of(complete, secret.env, "secretsmanager", "secret:", path)
+            if not isinstance(arn, TokenArn):
+                _check_secret_arn(arn, path, written)
         else:
             # Named without its random suffix: '??????' matches exactly those six
             # characters, as aws-cdk-lib grants it too.
             written = secret.secret_arn
+            if not cdk.Token.is_unresolved(written):
+                literal = parse_arn(written, path=path, service="secretsmanager")
+                _check_secret_arn(literal, path, written)
             arn = self._arn_of(
                 f"{written}-??????", secret.env, "secretsmanager", "secret:", path
             )
@@ -747,8 +781,14 @@ class CdkReader:
             )
 
     def _parameter_object(self, parameter: ssm.IParameter, path: str) -> None:
+        name = parameter.parameter_name
+        _check_parameter_name(name, path, name)
         arn_text = parameter.parameter_arn
         arn = self._arn_of(arn_text, parameter.env, "ssm", "parameter/", path)
+        if not isinstance(arn, TokenArn):
+            _check_parameter_name(
+                arn.resource.removeprefix("parameter/"), path, arn_text
+            )
         self.collector.add(ParameterRead(arn, source=path))
         keys: list[kms.IKey | str] = list(self._keys_of(parameter))
         if not keys:
@@ -783,6 +823,7 @@ class CdkReader:
             name, found = bucket, self.index.bucket_named(bucket) if in_app else None
         else:
             name, found = bucket.bucket_name, bucket
+        _check_s3_object(name, key, path)
         partition = self._partition(self.stack.region)
         self.collector.add(ObjectRead(partition, name, key, source=path))
         if found is not None and found.encryption_key is not None:
@@ -810,7 +851,7 @@ class CdkReader:
             key = key.alias_target_key
         text = key if isinstance(key, str) else key.key_arn
         if cdk.Token.is_unresolved(text):
-            if not isinstance(key, str) and _has(key, "alias_name"):
+            if not isinstance(key, str) and offers(key, "alias_name"):
                 raise InvalidReferenceError(
                     f"the KMS key {key.node.path} is an alias; IAM cannot authorize "
                     "by alias: pass the key itself (kms.Key.from_key_arn)",
@@ -819,15 +860,7 @@ class CdkReader:
                 )
             env = key.env if not isinstance(key, str) else None
             return self._arn_of(text, env, "kms", "key/", path)
-        arn = parse_arn(text, path=path, service="kms")
-        if not arn.resource.startswith("key/") or arn.resource == "key/":
-            raise InvalidReferenceError(
-                f"{text!r} is not a KMS key ARN (...:key/KEY-ID); an alias cannot "
-                "authorize anything: pass the key ARN",
-                path=path,
-                value=text,
-            )
-        return arn
+        return _literal_key_arn(text, path)
 
     # -- text ----------------------------------------------------------------
 
@@ -842,6 +875,7 @@ class CdkReader:
                     path=path,
                     value=text,
                 )
+            _check_repository_name(name, path, text)
             return ImagePull(arn, self._cached(name), source=path)
         image = parse_ecr_image(text, path=path)
         if image is None:
@@ -868,7 +902,9 @@ class CdkReader:
                     path=path,
                     value=text,
                 )
+            _check_log_group_name(resource.removeprefix("log-group:"), path, text)
             return arn.with_resource(resource)
+        _check_log_group_name(text, path, text)
         return self._log_group_arn(
             text, self.stack.region, self.stack.account, self.stack
         )
@@ -885,15 +921,8 @@ class CdkReader:
                 self._account(path, text),
                 f"secret:{text}",
             )
-        kind, _, rest = arn.resource.partition(":")
-        name = rest.split(":")[0]
-        if kind != "secret" or not name:
-            raise InvalidReferenceError(
-                f"{text!r} is not a Secrets Manager secret ARN "
-                "(...:secret:NAME, optionally followed by :JSON-KEY:STAGE:VERSION)",
-                path=path,
-                value=text,
-            )
+        _check_secret_arn(arn, path, text)
+        name = arn.resource.partition(":")[2].split(":")[0]
         if _SECRET_SUFFIX.search(name):
             secret = arn.with_resource(f"secret:{name}")
         else:
@@ -935,6 +964,7 @@ class CdkReader:
                 self._account(path, text),
                 f"parameter/{name}",
             )
+        _check_parameter_name(name, path, text)
         self.collector.add(ParameterRead(arn, source=path))
         key = self.keys.lookup(text, arn.render(), name, f"/{name}")
         if key is not None:
@@ -1018,6 +1048,149 @@ def _literal(text: str, path: str, what: str) -> None:
             path=path,
             value=text,
         )
+
+
+# -- the document reader's rules, for literal values --------------------------
+#
+# A name the construct is given, or finds in a container or a CDK object, ends
+# up in a policy's Resource, where '*' and '?' are wildcards: "prod/*" would
+# grant every secret under prod/. Every literal value (a token is only carried)
+# passes the checks that the document reader applies to the same setting, with
+# its patterns, so that both readers refuse what either refuses.
+
+
+def _check_repository_name(name: str, path: str, written: str) -> None:
+    if not cdk.Token.is_unresolved(name) and not _REPOSITORY.match(name):
+        raise InvalidReferenceError(
+            f"repository name {name!r}{_within(name, written)} is not an ECR "
+            "repository name (lowercase letters and digits, separated by one of "
+            "._- or by /; no wildcard): name one repository",
+            path=path,
+            value=written,
+        )
+
+
+def _check_log_group_name(name: str, path: str, written: str) -> None:
+    if not cdk.Token.is_unresolved(name) and not _LOG_GROUP.match(name):
+        raise InvalidReferenceError(
+            f"log group name {name!r}{_within(name, written)} is not a log group name "
+            "(1-512 of a-z A-Z 0-9 _ - / . #; no wildcard)",
+            path=path,
+            value=written,
+        )
+
+
+def _check_stream_prefix(
+    prefix: str, path: str, what: str = "awslogs-stream-prefix"
+) -> None:
+    if cdk.Token.is_unresolved(prefix):
+        return
+    _check_no_placeholder(prefix, path, what)
+    if _NOT_IN_STREAM_NAMES.search(prefix):
+        raise InvalidReferenceError(
+            f"{what} {prefix!r} holds ':' or '*', which CloudWatch "
+            "Logs does not allow in a log stream name",
+            path=path,
+            value=prefix,
+        )
+
+
+def _check_secret_name(name: str, path: str, written: str) -> None:
+    if not cdk.Token.is_unresolved(name) and not _SECRET_NAME.match(name):
+        raise InvalidReferenceError(
+            f"secret name {name!r}{_within(name, written)} has characters that Secrets "
+            "Manager does not allow (letters, digits and /_+=.@-; no wildcard)",
+            path=path,
+            value=written,
+        )
+
+
+def _check_secret_arn(arn: Arn, path: str, written: str) -> None:
+    """A literal secret ARN: ``secret:NAME``, then at most three selectors."""
+    kind, _, rest = arn.resource.partition(":")
+    fields = rest.split(":")
+    if kind != "secret" or not fields[0] or len(fields) - 1 > _SECRET_SELECTORS:
+        raise InvalidReferenceError(
+            f"{written!r} is not a Secrets Manager secret ARN "
+            "(...:secret:NAME, optionally followed by :JSON-KEY:STAGE:VERSION)",
+            path=path,
+            value=written,
+        )
+    _check_secret_name(fields[0], path, written)
+
+
+def _check_parameter_name(name: str, path: str, written: str) -> None:
+    if not cdk.Token.is_unresolved(name) and not _PARAMETER_NAME.match(name):
+        raise InvalidReferenceError(
+            f"parameter name {name!r}{_within(name, written)} is not an SSM "
+            "parameter name (letters, digits and _.-/; no wildcard)",
+            path=path,
+            value=written,
+        )
+
+
+def _check_s3_object(bucket: str, key: str, path: str) -> None:
+    """A bucket name and an object key: one object, no wildcard.
+
+    A '?' in a key is a character of the key: the policy writes it ``${?}``.
+    """
+    if not cdk.Token.is_unresolved(bucket) and not _BUCKET.match(bucket):
+        raise InvalidReferenceError(
+            f"{bucket!r} is not an S3 bucket name (3-63 lowercase letters, digits, "
+            "'.' and '-'; older buckets may also hold capitals and '_', up to 255)",
+            path=path,
+            value=bucket,
+        )
+    if cdk.Token.is_unresolved(key):
+        return
+    _check_no_placeholder(key, path, "S3 key")
+    if not key or "*" in key:
+        raise InvalidReferenceError(
+            f"S3 key {key!r} of bucket {bucket!r} does not name one object "
+            "('*' would grant every object it matches): give the object's key",
+            path=path,
+            value=key,
+        )
+
+
+def _within(name: str, written: str) -> str:
+    return "" if name == written else f" in {written!r}"
+
+
+def _check_no_placeholder(text: str, path: str, what: str) -> None:
+    # IAM reads ${...} in a Resource as a policy variable.
+    placeholder = _PLACEHOLDER.search(text)
+    if placeholder:
+        raise InvalidReferenceError(
+            f"{what} {text!r} holds the template placeholder "
+            f"{placeholder.group(0)!r}; fill in the template before deriving "
+            "the policy",
+            path=path,
+            value=text,
+        )
+
+
+def _literal_key_arn(text: str, path: str) -> Arn:
+    """A literal KMS key ARN: one key, by its key id, never an alias."""
+    arn = parse_arn(text, path=path, service="kms")
+    if arn.resource.startswith("alias/"):
+        raise InvalidReferenceError(
+            f"{text!r} is not a KMS key ARN (...:key/KEY-ID); an alias cannot "
+            "authorize anything: pass the key ARN",
+            path=path,
+            value=text,
+        )
+    if not arn.resource.startswith("key/") or not _KEY_ID.match(
+        arn.resource.removeprefix("key/")
+    ):
+        raise InvalidReferenceError(
+            f"{text!r} is not the ARN of one KMS key: expected ...:key/ followed by "
+            "a key id (a UUID such as 1234abcd-12ab-34cd-56ef-1234567890ab, or "
+            "mrk- and 32 hex digits for a multi-Region key), no wildcard",
+            path=path,
+            value=text,
+        )
+    return arn
 
 
 def _describe_value(stack: cdk.Stack, value: str) -> str:

@@ -514,8 +514,11 @@ class _KeyStandIns:
             elif not cdk.Token.is_unresolved(key.key_arn):
                 self.arns[resource] = key.key_arn
             else:
+                # A well-formed key id, as the pipeline checks; no real key's
+                # UUID is all zeros but for the number.
                 stand_in = (
-                    f"arn:{partition}:kms:{region}:{account}:key/cdk-key-{number}"
+                    f"arn:{partition}:kms:{region}:{account}:"
+                    f"key/00000000-0000-0000-0000-{number:012x}"
                 )
                 self.arns[resource] = stand_in
                 self._tokens[parse_arn(stand_in, path="kms_keys")] = key

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
+import pytest
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
@@ -52,6 +53,13 @@ class Case:
 def new_app(outdir: Path) -> cdk.App:
     """An app with cdk.json's feature flags, synthesizing into ``outdir``."""
     return cdk.App(context=cdk_context(), outdir=str(outdir))
+
+
+def synthesis_error(app: cdk.App) -> str:
+    """The message of the synthesis that must fail."""
+    with pytest.raises(RuntimeError) as raised:
+        app.synth()
+    return str(raised.value)
 
 
 def encrypted_log_group(stack: cdk.Stack) -> logs.LogGroup:

@@ -22,7 +22,13 @@ from ecs_exec_role import (
     InvalidTaskDefinitionError,
     TaskExecutionRole,
 )
-from tests.construct.tasks import ENV, KEY_ARN, many_secrets, new_app
+from tests.construct.tasks import (
+    ENV,
+    KEY_ARN,
+    many_secrets,
+    new_app,
+    synthesis_error,
+)
 
 
 @pytest.fixture
@@ -90,13 +96,6 @@ class TestRaisedAtOnce:
             TaskExecutionRole.from_task_definition_file(
                 stack, "ExecutionRole", tmp_path / "missing.json"
             )
-
-
-def synthesis_error(app: cdk.App) -> str:
-    """The message of the synthesis that must fail."""
-    with pytest.raises(RuntimeError) as raised:
-        app.synth()
-    return str(raised.value)
 
 
 class TestReportedAtSynthesis:
