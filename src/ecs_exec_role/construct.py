@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -64,7 +64,7 @@ from .cdk_policies import (
     split_for_deployment,
     stable_statements,
 )
-from .cdk_reading import CdkReader, KeyMap, TokenArn
+from .cdk_reading import CdkReader, KeyMap, TokenArn, offers
 from .errors import ExecutionRoleError, InvalidReferenceError, InvalidSettingsError
 from .needs import ImagePull, KeyDecrypt, Need
 from .pipeline import read_documents
@@ -163,7 +163,20 @@ class TaskExecutionRole(iam.Role):
         max_session_duration: cdk.Duration | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> None:
-        _check_max_policies(max_managed_policies)
+        _check_arguments(
+            task_definitions=task_definitions,
+            repositories=repositories,
+            log_groups=log_groups,
+            log_stream_prefix=log_stream_prefix,
+            secrets=secrets,
+            parameters=parameters,
+            s3_objects=s3_objects,
+            kms_keys=kms_keys,
+            pull_through_cache_prefixes=pull_through_cache_prefixes,
+            runtime_monitoring=runtime_monitoring,
+            confused_deputy_conditions=confused_deputy_conditions,
+            max_managed_policies=max_managed_policies,
+        )
         stack = cdk.Stack.of(scope)
         super().__init__(
             scope,
@@ -234,6 +247,9 @@ class TaskExecutionRole(iam.Role):
         container's. Errors in the documents are raised at once, naming the
         JSON path.
         """
+        _check_arguments(
+            kms_keys=kms_keys, pull_through_cache_prefixes=pull_through_cache_prefixes
+        )
         stack = cdk.Stack.of(scope)
         region = region or _concrete(stack.region)
         account = account or _concrete(stack.account)
@@ -569,14 +585,167 @@ def _ecs_tasks(stack: cdk.Stack, conditions: bool) -> iam.IPrincipal:
     )
 
 
-def _check_max_policies(value: int) -> None:
-    if not 1 <= value <= MAX_MANAGED_POLICIES:
-        raise InvalidReferenceError(
+# -- the keyword arguments, checked before anything is built -----------------
+
+
+def _offering(attribute: str) -> Callable[[Any], bool]:
+    """A string, or a CDK object of the interface that offers ``attribute``."""
+    return lambda item: isinstance(item, str) or offers(item, attribute)
+
+
+_PAIR = 2  # An S3 object is a bucket and a key.
+
+
+def _is_s3_object(item: Any) -> bool:
+    if isinstance(item, str):
+        return True
+    if not isinstance(item, (tuple, list)) or len(item) != _PAIR:
+        return False
+    bucket, key = item
+    return _offering("arn_for_objects")(bucket) and isinstance(key, str)
+
+
+# What each sequence argument holds: a test of one item, and its description.
+_ITEMS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "task_definitions": (
+        lambda item: isinstance(item, ecs.TaskDefinition),
+        "ecs.TaskDefinition",
+    ),
+    "repositories": (
+        _offering("repository_uri_for_tag"),
+        "ecr.IRepository, or a repository ARN or private image URI (str)",
+    ),
+    "log_groups": (
+        _offering("add_stream"),
+        "logs.ILogGroup, or a log group name or ARN (str)",
+    ),
+    "secrets": (
+        _offering("secret_value_from_json"),
+        "secretsmanager.ISecret, or a secret ARN or name (str)",
+    ),
+    "parameters": (
+        _offering("parameter_arn"),
+        "ssm.IParameter, or a parameter ARN or name (str)",
+    ),
+    "s3_objects": (
+        _is_s3_object,
+        (
+            "a (bucket, key) pair of an s3.IBucket or bucket name and a key "
+            "(str), or an object ARN (str)"
+        ),
+    ),
+    "pull_through_cache_prefixes": (
+        lambda item: isinstance(item, str),
+        "a repository prefix (str)",
+    ),
+}
+
+
+def _check_arguments(**arguments: Any) -> None:
+    """Raise, naming each argument that is not of the types it accepts.
+
+    Without this, a wrong type fails deep inside (``secrets=[5]``), or worse
+    reads as something else: a string where a list goes is a list of
+    characters.
+    """
+    problems: list[ExecutionRoleError] = []
+    for name, value in arguments.items():
+        if name in _ITEMS:
+            problems.extend(_sequence_problems(name, value, *_ITEMS[name]))
+        elif name == "kms_keys":
+            problems.extend(_key_map_problems(value))
+        else:
+            problems.extend(_value_problems(name, value))
+    _raise_problems(problems)
+
+
+def _sequence_problems(
+    name: str, value: Any, accepts: Callable[[Any], bool], expected: str
+) -> list[ExecutionRoleError]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        hint = (
+            f"; for one value, write {name}=[{value!r}]"
+            if isinstance(value, str)
+            else ""
+        )
+        return [
+            _type_error(
+                name, value, f"a list (or tuple) of items, each {expected}{hint}"
+            )
+        ]
+    return [
+        _type_error(f"{name}[{index}]", item, expected)
+        for index, item in enumerate(value)
+        if not accepts(item)
+    ]
+
+
+def _key_map_problems(value: Any) -> list[ExecutionRoleError]:
+    if value is None:
+        return []
+    if not isinstance(value, Mapping):
+        return [
+            _type_error(
+                "kms_keys",
+                value,
+                "a mapping of a resource as written (str) to its kms.IKey or key "
+                "ARN (str)",
+            )
+        ]
+    problems = [
+        _type_error(f"kms_keys[{resource!r}]", resource, "a resource ARN or name (str)")
+        for resource in value
+        if not isinstance(resource, str)
+    ]
+    problems.extend(
+        _type_error(f"kms_keys[{resource!r}]", key, "kms.IKey, or a key ARN (str)")
+        for resource, key in value.items()
+        if not _offering("grant_decrypt")(key)
+    )
+    return problems
+
+
+# The other arguments: a test of the value, and its description.
+_VALUES: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "log_stream_prefix": (lambda v: v is None or isinstance(v, str), "str or None"),
+    "runtime_monitoring": (lambda v: v is None or isinstance(v, bool), "bool or None"),
+    "confused_deputy_conditions": (lambda v: isinstance(v, bool), "bool"),
+    # A bool is an int to Python, never a number of policies.
+    "max_managed_policies": (
+        lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "int",
+    ),
+}
+
+
+def _value_problems(name: str, value: Any) -> list[ExecutionRoleError]:
+    accepts, expected = _VALUES[name]
+    if not accepts(value):
+        return [_type_error(name, value, expected)]
+    if name == "max_managed_policies":
+        return _max_policies_problems(value)
+    return []
+
+
+def _max_policies_problems(value: int) -> list[ExecutionRoleError]:
+    if 1 <= value <= MAX_MANAGED_POLICIES:
+        return []
+    return [
+        InvalidReferenceError(
             f"max_managed_policies must be between 1 and {MAX_MANAGED_POLICIES} "
             f"(IAM's highest quota of managed policies per role), not {value}",
             path="max_managed_policies",
             value=value,
         )
+    ]
+
+
+def _type_error(path: str, value: Any, expected: str) -> ExecutionRoleError:
+    return InvalidReferenceError(
+        f"received {value!r} ({type(value).__name__}); expected {expected}",
+        path=path,
+        value=value,
+    )
 
 
 def _raise_problems(problems: Sequence[ExecutionRoleError]) -> None:

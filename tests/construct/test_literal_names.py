@@ -358,3 +358,80 @@ class TestKmsKeys:
                 }
             },
         )
+
+
+# Arguments of the wrong type, the setting the error must name, and what it
+# must say: the value received and the types accepted.
+WRONG_TYPES: dict[str, tuple[dict[str, Any], str, str]] = {
+    "a number among secrets": (
+        {"secrets": [5]},
+        "secrets[0]",
+        r"received 5 \(int\); expected secretsmanager\.ISecret, or a secret ARN",
+    ),
+    "one string where a list goes": (
+        {"secrets": SECRET_ARN},
+        "secrets",
+        (
+            r"received '.*web/db-AbCdEf' \(str\); expected a list \(or tuple\) of "
+            r"items, each secretsmanager\.ISecret.*; for one value, write secrets=\['"
+        ),
+    ),
+    "a set of repositories": (
+        {"repositories": {"web"}},
+        "repositories",
+        r"received \{'web'\} \(set\); expected a list",
+    ),
+    "a bucket and no key": (
+        {"s3_objects": [("web-config",)]},
+        "s3_objects[0]",
+        r"received \('web-config',\) \(tuple\); expected a \(bucket, key\) pair",
+    ),
+    "a number for a key": (
+        {"parameters": ["/web/token"], "kms_keys": {"/web/token": 5}},
+        r"kms_keys['/web/token']",
+        r"received 5 \(int\); expected kms\.IKey, or a key ARN \(str\)",
+    ),
+    "a list for kms_keys": (
+        {"kms_keys": [KEY_ARN]},
+        "kms_keys",
+        r"received \[.*\] \(list\); expected a mapping of a resource",
+    ),
+    "a number for the stream prefix": (
+        {"log_groups": ["/ecs/web"], "log_stream_prefix": 5},
+        "log_stream_prefix",
+        r"received 5 \(int\); expected str or None",
+    ),
+    "a string for the number of policies": (
+        {"max_managed_policies": "3"},
+        "max_managed_policies",
+        r"received '3' \(str\); expected int",
+    ),
+    "a string for a task definition": (
+        {"task_definitions": ["web"]},
+        "task_definitions[0]",
+        r"received 'web' \(str\); expected ecs\.TaskDefinition",
+    ),
+}
+
+
+class TestArgumentTypes:
+    @pytest.mark.parametrize(
+        ("arguments", "path", "message"),
+        WRONG_TYPES.values(),
+        ids=WRONG_TYPES.keys(),
+    )
+    def test_a_wrong_type_names_the_argument_the_value_and_the_types(
+        self, stack: cdk.Stack, arguments: dict[str, Any], path: str, message: str
+    ) -> None:
+        with pytest.raises(
+            InvalidReferenceError, match=rf"^{re.escape(path)}: {message}"
+        ):
+            _role(stack, **arguments)
+
+    def test_it_is_a_value_error_raised_before_anything_is_built(
+        self, stack: cdk.Stack
+    ) -> None:
+        with pytest.raises(ValueError, match=r"secrets\[0\]: received 5"):
+            _role(stack, secrets=[5])
+
+        assert stack.node.try_find_child("ExecutionRole") is None
