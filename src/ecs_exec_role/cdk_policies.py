@@ -12,7 +12,9 @@ what the pure statements cannot know:
 - an estimate of each policy's deployed size, with every token counted at the
   longest value it plausibly takes, and a split made on those sizes;
 - the cdk-nag finding ids of the wildcards that AWS forces, so that exactly
-  those can be acknowledged, each with its reason.
+  those can be acknowledged, each with its reason;
+- the finding of CDK's own template rules on IAM's ``${?}``, which they do not
+  know.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from collections.abc import Iterator, Sequence
 import aws_cdk as cdk
 
 from .cdk_reading import flatten_reference, string_parts
-from .needs import Family
+from .needs import Family, iam_literal
 from .statements import (
     Policy,
     Statement,
@@ -37,6 +39,7 @@ __all__ = [
     "TOKEN_ESTIMATES",
     "deployed_size",
     "forced_wildcard_findings",
+    "literal_character_findings",
     "split_for_deployment",
     "stable_statements",
 ]
@@ -185,6 +188,32 @@ def forced_wildcard_findings(
             flat = flatten_reference(stack.resolve(resource))
             if "*" in flat:
                 yield f"AwsSolutions::AwsSolutions-IAM5[Resource::{flat}]", reason
+
+
+RESOURCE_PATTERN_FINDING = "CloudFormation-Validate::E3510"
+"""CDK's template rule (``@aws-cdk/core:validateAgainstDefaultRules``) on a Resource."""
+
+_LITERAL_QUESTION_MARK = iam_literal("?")
+_LITERAL_QUESTION_MARK_REASON = (
+    "IAM reads '${?}' as the character '?' of an S3 key or log stream name (a "
+    "bare '?' would match any character); the CloudFormation schema's Resource "
+    "pattern does not know this form"
+)
+
+
+def literal_character_findings(policy: Policy) -> Iterator[tuple[str, str]]:
+    """The template-rule finding on a resource that writes ``?`` as ``${?}``.
+
+    An S3 key or a log stream prefix may hold ``?``, which IAM reads as any one
+    character; ``${?}`` is IAM's way to name the character itself. The
+    CloudFormation schema's pattern for an IAM Resource refuses it, and CDK's
+    default rules fail the synthesis: that one finding is acknowledged, on the
+    policies that hold such a resource.
+    """
+    for statement in policy.statements:
+        if any(_LITERAL_QUESTION_MARK in r for r in statement.resources):
+            yield RESOURCE_PATTERN_FINDING, _LITERAL_QUESTION_MARK_REASON
+            return
 
 
 def _family(statement: Statement) -> Family | None:

@@ -61,6 +61,7 @@ from . import warnings as ids
 from .arns import Arn, Scope, parse_arn
 from .cdk_policies import (
     forced_wildcard_findings,
+    literal_character_findings,
     split_for_deployment,
     stable_statements,
 )
@@ -385,7 +386,11 @@ class TaskExecutionRole(iam.Role):
                 path=self._policy_path,
                 roles=[self],
             )
-            for finding, reason in forced_wildcard_findings(policy, stack):
+            findings = (
+                *forced_wildcard_findings(policy, stack),
+                *literal_character_findings(policy),
+            )
+            for finding, reason in findings:
                 cdk.Validations.of(managed).acknowledge(
                     cdk.Acknowledgment(id=finding, reason=reason)
                 )

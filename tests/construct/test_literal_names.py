@@ -182,6 +182,44 @@ class TestKeywordArgumentsAreRaisedAtOnce:
         ):
             _role(stack, **arguments(stack))
 
+    @pytest.mark.parametrize(
+        ("arguments", "action", "resource"),
+        [
+            (
+                {"s3_objects": [("web-config", "prod/web?.env")]},
+                "s3:GetObject",
+                "arn:aws:s3:::web-config/prod/web${?}.env",
+            ),
+            (
+                {"log_groups": ["/ecs/web"], "log_stream_prefix": "web?"},
+                ["logs:CreateLogStream", "logs:PutLogEvents"],
+                f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/ecs/web:log-stream:web${{?}}/*",
+            ),
+        ],
+        ids=["an S3 key", "a log stream prefix"],
+    )
+    def test_a_question_mark_is_that_character(
+        self, stack: cdk.Stack, arguments: dict[str, Any], action: Any, resource: str
+    ) -> None:
+        """IAM reads ``?`` as any one character; ``${?}`` is the character itself.
+
+        The app synthesizes: CDK's template rules, which do not know ``${?}``,
+        have that one finding acknowledged.
+        """
+        _role(stack, **arguments)
+
+        stack.node.root.synth()
+        Template.from_stack(stack).has_resource_properties(
+            "AWS::IAM::ManagedPolicy",
+            {
+                "PolicyDocument": {
+                    "Statement": Match.array_with(
+                        [Match.object_like({"Action": action, "Resource": resource})]
+                    )
+                }
+            },
+        )
+
 
 Container = Callable[[cdk.Stack, ecs.TaskDefinition], None]
 
