@@ -33,7 +33,9 @@ def build(task_definitions: int, *, ours: bool) -> cdk.App:
         task = ecs.FargateTaskDefinition(stack, f"Task{t}", execution_role=role)
         for c in range(CONTAINERS):
             name = f"t{t}c{c}"
-            repository = ecr.Repository.from_repository_name(stack, f"Repo{name}", f"app-{name}")
+            repository = ecr.Repository.from_repository_name(
+                stack, f"Repo{name}", f"app-{name}"
+            )
             secret = secretsmanager.Secret.from_secret_complete_arn(
                 stack,
                 f"Secret{name}",
@@ -46,7 +48,9 @@ def build(task_definitions: int, *, ours: bool) -> cdk.App:
                 name,
                 image=ecs.ContainerImage.from_ecr_repository(repository, "1.0"),
                 essential=c == 0,
-                logging=ecs.LogDrivers.aws_logs(stream_prefix=name, log_group=log_group),
+                logging=ecs.LogDrivers.aws_logs(
+                    stream_prefix=name, log_group=log_group
+                ),
                 secrets={
                     "SECRET": ecs.Secret.from_secrets_manager(secret, "password"),
                     "PARAMETER": ecs.Secret.from_ssm_parameter(parameter),
