@@ -111,7 +111,8 @@ def _covers(legit: Request, other: Request) -> bool:
     """Whether ECS, making ``legit``, may as well make ``other``."""
     action, resource, context = _key(legit)
     other_action, other_resource, other_context = _key(other)
-    if action.lower() != other_action.lower() or context != other_context:
+    same_context = _services(context) == _services(other_context)
+    if action.lower() != other_action.lower() or not same_context:
         return False
     if resource == other_resource:
         return True
@@ -136,6 +137,19 @@ def _covers(legit: Request, other: Request) -> bool:
             and (not prefix or other_stream.startswith(f"{prefix}/"))
         )
     return False
+
+
+def _services(context: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """``context`` with each service named one way.
+
+    In China a service answers as ``SERVICE.REGION.amazonaws.com`` and as
+    ``SERVICE.REGION.amazonaws.com.cn``, and a grant names both (see
+    ``ecs_exec_role.needs.via_service``): either is that one service.
+    """
+    return tuple(
+        (key, value.removesuffix(".cn") if key == "kms:ViaService" else value)
+        for key, value in context
+    )
 
 
 def _has_suffix(resource: str) -> bool:
@@ -287,7 +301,7 @@ def _context_misses(
             "kms:ViaService": f"{others.get(name, 's3')}.{region}.{suffix}",
         },
     )
-    other_region = _other_region(arn.partition, region)
+    other_region = _other_region(_partition_holding(region) or arn.partition, region)
     yield (
         "the key through the service in another Region",
         {**request.context, "kms:ViaService": f"{name}.{other_region}.{suffix}"},
@@ -302,6 +316,16 @@ def _regions(partition: str) -> tuple[str, ...]:
         if entry["id"] == partition:
             return tuple(sorted(entry.get("regions", {})))
     return ()
+
+
+@functools.cache
+def _partition_holding(region: str) -> str | None:
+    from botocore.loaders import Loader
+
+    for entry in Loader().load_data("partitions")["partitions"]:
+        if region in entry.get("regions", {}):
+            return str(entry["id"])
+    return None
 
 
 def _other_region(partition: str, region: str) -> str:

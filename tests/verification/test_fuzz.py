@@ -55,7 +55,9 @@ def test_fuzzed_task_definitions_give_a_verified_policy_or_a_named_error(
     problems = failures(found, _decide(simulator, found))
 
     assert granted, "no fuzzed input gave a policy: the strategies are broken"
-    assert problems[:SHOWN] == [], f"{len(problems)} failed"
+    assert not problems, f"{len(problems)} failed, first:\n" + "\n".join(
+        problems[:SHOWN]
+    )
 
 
 def _label(case: FuzzCase) -> str:

@@ -150,6 +150,33 @@ class TestNearMisses:
 
         assert f"{group}:log-stream:axb/c/0123" in resources
 
+    def test_a_service_in_china_has_two_names_and_neither_is_a_near_miss(
+        self,
+    ) -> None:
+        """Found by fuzzing: the key of a China parameter, given by its name, also
+        served a parameter of that name in eu-west-1; 'through the service in
+        another Region' of the latter then named the China one's other name."""
+        key = KEY.replace("arn:aws:", "arn:aws-cn:").replace("eu-west-1", "cn-north-1")
+        requests = [
+            Request(
+                "kms:Decrypt",
+                key,
+                {"kms:ViaService": "ssm.cn-north-1.amazonaws.com.cn"},
+            ),
+            Request(
+                "kms:Decrypt", key, {"kms:ViaService": "ssm.eu-west-1.amazonaws.com"}
+            ),
+        ]
+
+        contexts = {
+            miss.request.context["kms:ViaService"]
+            for miss in near_misses(requests)
+            if miss.request.resource == key and "kms:ViaService" in miss.request.context
+        }
+
+        assert "ssm.cn-north-1.amazonaws.com" not in contexts
+        assert "ssm.af-south-1.amazonaws.com" in contexts
+
     def test_the_key_has_neighbours_through_other_services_and_none(self) -> None:
         request = Request("kms:Decrypt", KEY, {"kms:ViaService": SECRETS_MANAGER})
 
