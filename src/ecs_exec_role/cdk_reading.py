@@ -54,6 +54,8 @@ from .needs import (
 )
 from .reading import (
     _BUCKET,
+    _GO_FALSE,
+    _GO_TRUE,
     _KEY_ID,
     _LOG_GROUP,
     _NOT_IN_STREAM_NAMES,
@@ -603,37 +605,51 @@ class CdkReader:
     def _awslogs(
         self, container: ecs.ContainerDefinition, options: dict[str, str], path: str
     ) -> None:
-        group = options.get("awslogs-group")
-        if group is None:
-            raise InvalidReferenceError(
-                "the awslogs driver needs an 'awslogs-group' option naming the "
-                "log group",
-                path=path,
-                value=sorted(options),
-            )
-        _check_log_group_name(group, f"{path}.awslogs-group", group)
-        prefix = options.get("awslogs-stream-prefix") or None
-        if prefix is not None:
-            _check_stream_prefix(prefix, f"{path}.awslogs-stream-prefix")
-        stack = cdk.Stack.of(container)
-        region = options.get("awslogs-region", stack.region)
-        create = options.get("awslogs-create-group", "false")
-        if cdk.Token.is_unresolved(create):
-            raise InvalidReferenceError(
-                "awslogs-create-group is a CDK token; it must be 'true' or 'false' "
-                "when the role is derived",
-                path=f"{path}.awslogs-create-group",
-                value=create,
-            )
-        # awslogs writes to a group of the task's own account.
         self.collector.add(
-            LogDelivery(
-                self._log_group_arn(group, region, stack.account, stack),
-                stream_prefix=prefix,
-                create_group=create.lower() == "true",
-                source=f"{path}.awslogs-group",
+            _awslogs_delivery(
+                options, cdk.Stack.of(container), path, f"{path}.awslogs-group"
             )
         )
+
+    # -- services ------------------------------------------------------------
+
+    def service(self, service: ecs.BaseService) -> None:
+        """The log configuration of ``service``'s Service Connect proxy.
+
+        ECS runs the proxy with the task's execution role, so its ``awslogs``
+        driver needs what a container's does. aws-cdk-lib keeps the
+        configuration on the ``CfnService`` only, so it is read from there,
+        resolved: a value holding a token comes back as an intrinsic function,
+        which is turned back into a token, and carried, never parsed.
+        """
+        stack = cdk.Stack.of(service)
+        resource = service.node.default_child
+        if not isinstance(resource, ecs.CfnService):
+            return
+        # CfnService.service_connect_configuration cannot cross jsii: the
+        # struct aws-cdk-lib keeps may lack its required 'enabled'. The
+        # resolved properties hold it whole.
+        properties = stack.resolve(resource._cfn_properties)
+        config = properties.get("serviceConnectConfiguration") or {}
+        log = config.get("logConfiguration") or {}
+        path = f"{service.node.path}/ServiceConnect/logConfiguration"
+        driver = log.get("logDriver")
+        if driver == "awslogs":
+            given = log.get("options") or {}
+            options = {name: _as_text(value) for name, value in given.items()}
+            self.collector.attempt(self._service_awslogs, options, stack, path)
+        elif driver == "awsfirelens":
+            self.collector.warn(
+                ids.NOT_EXECUTION_ROLE,
+                "the Service Connect proxy logs through FireLens, which delivers "
+                "with the task role: grant the destination to the task role",
+                path,
+            )
+
+    def _service_awslogs(
+        self, options: dict[str, str], stack: cdk.Stack, path: str
+    ) -> None:
+        self.collector.add(_awslogs_delivery(options, stack, f"{path}.options", path))
 
     def _environment_file(self, file: ecs.EnvironmentFileConfig, path: str) -> None:
         location = file.s3_location
@@ -1048,6 +1064,72 @@ def _literal(text: str, path: str, what: str) -> None:
             path=path,
             value=text,
         )
+
+
+def _awslogs_delivery(
+    options: Mapping[str, str], stack: cdk.Stack, path: str, source: str
+) -> LogDelivery:
+    """What an ``awslogs`` driver with ``options`` writes to, for a task of ``stack``.
+
+    Literal values pass the document reader's checks; tokens are carried.
+    """
+    group = options.get("awslogs-group")
+    if group is None:
+        raise InvalidReferenceError(
+            "the awslogs driver needs an 'awslogs-group' option naming the log group",
+            path=path,
+            value=sorted(options),
+        )
+    _check_log_group_name(group, f"{path}.awslogs-group", group)
+    prefix = options.get("awslogs-stream-prefix") or None
+    if prefix is not None:
+        _check_stream_prefix(prefix, f"{path}.awslogs-stream-prefix")
+    region = options.get("awslogs-region", stack.region)
+    partition = (
+        stack.partition
+        if cdk.Token.is_unresolved(region)
+        else partition_for_region(region).name
+    )
+    # awslogs writes to a group of the task's own account.
+    return LogDelivery(
+        Arn(partition, "logs", region, stack.account, f"log-group:{group}"),
+        stream_prefix=prefix,
+        create_group=_create_group(
+            options.get("awslogs-create-group"), f"{path}.awslogs-create-group"
+        ),
+        source=source,
+    )
+
+
+def _create_group(value: str | None, path: str) -> bool:
+    """``awslogs-create-group``, read with Go's ``strconv.ParseBool`` as Docker does.
+
+    The rule is the document reader's: any other value stops the container.
+    """
+    if value is None:
+        return False
+    if cdk.Token.is_unresolved(value):
+        raise InvalidReferenceError(
+            "awslogs-create-group is a CDK token; it must be 'true' or 'false' "
+            "when the role is derived",
+            path=path,
+            value=value,
+        )
+    if value in _GO_TRUE:
+        return True
+    if value in _GO_FALSE:
+        return False
+    raise InvalidReferenceError(
+        f"awslogs-create-group {value!r} is not a value the awslogs driver "
+        "accepts; use 'true' or 'false'",
+        path=path,
+        value=value,
+    )
+
+
+def _as_text(value: Any) -> str:
+    """A resolved CloudFormation value as a string: an intrinsic, back to a token."""
+    return value if isinstance(value, str) else cdk.Token.as_string(value)
 
 
 # -- the document reader's rules, for literal values --------------------------

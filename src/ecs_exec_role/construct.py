@@ -6,7 +6,8 @@ places, which may be combined:
 
 - keyword arguments naming resources (CDK objects or ARN strings);
 - the CDK task definitions that use it, read once the construct tree is
-  complete, so the order of ``add_container`` calls does not matter;
+  complete, so the order of ``add_container`` calls does not matter, and the
+  Service Connect logs of the CDK services that run them;
 - a task-definition document (:meth:`TaskExecutionRole.from_task_definition_file`),
   read by the same pipeline as the command line.
 
@@ -110,6 +111,9 @@ class TaskExecutionRole(iam.Role):
 
     :param task_definitions: task definitions to read besides those whose
         ``execution_role`` is this role, which are found on their own.
+    :param services: ECS services whose Service Connect logs (an ``awslogs``
+        ``log_driver``) to grant, besides those running a task definition
+        whose ``execution_role`` is this role, which are found on their own.
     :param repositories: ECR repositories to pull from: ``ecr.IRepository``
         objects, repository ARNs or private image URIs.
     :param log_groups: CloudWatch Logs groups to write container logs to
@@ -146,6 +150,7 @@ class TaskExecutionRole(iam.Role):
         construct_id: str,
         *,
         task_definitions: Sequence[ecs.TaskDefinition] = (),
+        services: Sequence[ecs.BaseService] = (),
         repositories: Sequence[ecr.IRepository | str] = (),
         log_groups: Sequence[logs.ILogGroup | str] = (),
         log_stream_prefix: str | None = None,
@@ -166,6 +171,7 @@ class TaskExecutionRole(iam.Role):
     ) -> None:
         _check_arguments(
             task_definitions=task_definitions,
+            services=services,
             repositories=repositories,
             log_groups=log_groups,
             log_stream_prefix=log_stream_prefix,
@@ -196,6 +202,7 @@ class TaskExecutionRole(iam.Role):
         self._policy_path = path
         self._runtime_monitoring = runtime_monitoring
         self._task_definitions: list[ecs.TaskDefinition] = list(task_definitions)
+        self._services: list[ecs.BaseService] = list(services)
         self._documents: list[Derivation] = []
         self._granted = DependencyGroup()
         self._problems: list[str] = []
@@ -309,6 +316,14 @@ class TaskExecutionRole(iam.Role):
         """
         self._task_definitions.append(task_definition)
 
+    def add_service(self, service: ecs.BaseService) -> None:
+        """Grant ``service``'s Service Connect logs too.
+
+        Services running a task definition whose ``execution_role`` is this
+        role are read without this.
+        """
+        self._services.append(service)
+
     @property
     def managed_policies(self) -> Sequence[iam.ManagedPolicy]:
         """The customer-managed policies holding the grants, once synthesized."""
@@ -338,6 +353,8 @@ class TaskExecutionRole(iam.Role):
         reader.read_at_synthesis()
         for task_definition in task_definitions:
             reader.task_definition(task_definition)
+        for service in self._services_to_read():
+            reader.service(service)
         self._runtime_monitoring_needs(task_definitions)
 
         problems: list[ExecutionRoleError] = list(reader.collector.problems)
@@ -413,6 +430,19 @@ class TaskExecutionRole(iam.Role):
                     found[construct.node.path] = construct
         for task_definition in self._task_definitions:
             found.setdefault(task_definition.node.path, task_definition)
+        return [found[path] for path in sorted(found)]
+
+    def _services_to_read(self) -> list[ecs.BaseService]:
+        # ECS runs a service's Service Connect proxy with its task's
+        # execution role, the role aws-cdk-lib binds the proxy's log driver to.
+        found: dict[str, ecs.BaseService] = {}
+        for construct in self.node.root.node.find_all():
+            if isinstance(construct, ecs.BaseService):
+                role = construct.task_definition.execution_role
+                if role is not None and role.role_arn == self.role_arn:
+                    found[construct.node.path] = construct
+        for service in self._services:
+            found.setdefault(service.node.path, service)
         return [found[path] for path in sorted(found)]
 
     def _runtime_monitoring_needs(
@@ -615,6 +645,10 @@ _ITEMS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "task_definitions": (
         lambda item: isinstance(item, ecs.TaskDefinition),
         "ecs.TaskDefinition",
+    ),
+    "services": (
+        lambda item: isinstance(item, ecs.BaseService),
+        "ecs.BaseService (an ecs.FargateService or ecs.Ec2Service, say)",
     ),
     "repositories": (
         _offering("repository_uri_for_tag"),
